@@ -1,0 +1,711 @@
+//! Semantic checks and compilation of a structurally valid file into the simulator's model.
+//! Every problem is collected; compilation only happens when there is none.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use mirrorlab_sim::model as m;
+use mirrorlab_sim::rng::{Purpose, Stream};
+
+use crate::diag::{Diagnostic, Severity};
+use crate::load::Parsed;
+use crate::raw::{self, BlueActionName, ExploitKind, RedActionName, ScenarioFile};
+
+pub const FORMAT_NAME: &str = "mirrorlab-scenario";
+pub const FORMAT_VERSION: u32 = 1;
+
+struct Ctx<'a, 'b> {
+    p: &'b Parsed<'a>,
+    diags: Vec<Diagnostic>,
+}
+
+impl Ctx<'_, '_> {
+    fn err(&mut self, pointer: &str, msg: String) {
+        let d = self
+            .p
+            .locator
+            .at_pointer(&self.p.spans, Severity::Error, pointer, false, msg);
+        self.diags.push(d);
+    }
+    fn warn(&mut self, pointer: &str, msg: String) {
+        let d = self
+            .p
+            .locator
+            .at_pointer(&self.p.spans, Severity::Warning, pointer, false, msg);
+        self.diags.push(d);
+    }
+}
+
+/// Index of names, reporting duplicates.
+fn index<'x>(
+    cx: &mut Ctx,
+    what: &str,
+    table: &str,
+    names: impl Iterator<Item = &'x str>,
+) -> BTreeMap<String, u32> {
+    let mut map = BTreeMap::new();
+    for (i, n) in names.enumerate() {
+        if map.insert(n.to_string(), i as u32).is_some() {
+            cx.err(
+                &format!("/{table}/{i}/name"),
+                format!("duplicate {what} name `{n}`"),
+            );
+        }
+    }
+    map
+}
+
+fn lookup(
+    cx: &mut Ctx,
+    map: &BTreeMap<String, u32>,
+    what: &str,
+    pointer: &str,
+    name: &str,
+) -> Option<u32> {
+    match map.get(name) {
+        Some(&i) => Some(i),
+        None => {
+            let known: Vec<&str> = map.keys().map(|s| s.as_str()).take(12).collect();
+            let more = if map.len() > 12 { ", …" } else { "" };
+            cx.err(
+                pointer,
+                format!(
+                    "found unknown {what} `{name}`; expected one of: {}{more}",
+                    known.join(", ")
+                ),
+            );
+            None
+        }
+    }
+}
+
+fn parse_version(s: &str) -> Option<[u16; 3]> {
+    let mut v = [0u16; 3];
+    let parts: Vec<&str> = s.split('.').collect();
+    if parts.is_empty() || parts.len() > 3 {
+        return None;
+    }
+    for (i, p) in parts.iter().enumerate() {
+        v[i] = p.parse().ok()?;
+    }
+    Some(v)
+}
+
+/// A reward value in tenths; more than one decimal place is an error.
+fn tenths(cx: &mut Ctx, pointer: &str, x: f64) -> i32 {
+    let t = (x * 10.0).round();
+    if (x * 10.0 - t).abs() > 1e-6 {
+        cx.err(
+            pointer,
+            format!("found {x}; expected at most one decimal place (rewards are kept in tenths)"),
+        );
+    }
+    t as i32
+}
+
+fn os(o: raw::Os) -> m::Os {
+    match o {
+        raw::Os::Windows => m::Os::Windows,
+        raw::Os::Linux => m::Os::Linux,
+    }
+}
+
+/// A host after procedural expansion, with the pointer of the table that defined it.
+struct HostDef {
+    raw: raw::Host,
+    pointer: String,
+}
+
+fn expand(cx: &mut Ctx, f: &ScenarioFile) -> Vec<HostDef> {
+    let mut hosts: Vec<HostDef> = f
+        .host
+        .iter()
+        .enumerate()
+        .map(|(i, h)| HostDef {
+            raw: h.clone(),
+            pointer: format!("/host/{i}"),
+        })
+        .collect();
+    let templates = index(
+        cx,
+        "template",
+        "template",
+        f.template.iter().map(|t| t.name.as_str()),
+    );
+    let mut total = hosts.len() as u64;
+    for (gi, g) in f.generate.iter().enumerate() {
+        let gp = format!("/generate/{gi}");
+        total += g.count as u64;
+        if total > m::MAX_HOSTS as u64 {
+            cx.err(
+                &format!("{gp}/count"),
+                format!(
+                    "this section brings the network to {total} hosts; at most {} are allowed",
+                    m::MAX_HOSTS
+                ),
+            );
+            return hosts;
+        }
+        let Some(ti) = lookup(
+            cx,
+            &templates,
+            "template",
+            &format!("{gp}/template"),
+            &g.template,
+        ) else {
+            continue;
+        };
+        let t = &f.template[ti as usize];
+        let weights: Vec<(raw::Os, f64)> = if g.os.is_empty() {
+            vec![(raw::Os::Linux, 1.0)]
+        } else {
+            g.os.iter().map(|(k, v)| (*k, *v)).collect()
+        };
+        let sum: f64 = weights.iter().map(|w| w.1).sum();
+        if weights.iter().any(|w| w.1.is_nan() || w.1 < 0.0) || sum.is_nan() || sum <= 0.0 {
+            cx.err(&format!("{gp}/os"), "found OS weights that do not sum to a positive number; expected non-negative weights, at least one positive".into());
+            continue;
+        }
+        let mut rng = Stream::new(f.scenario.network_seed, Purpose::Generate, gi as u64);
+        for n in 0..g.count {
+            // Draw the OS by weight (one word per host).
+            let mut x = (rng.word() >> 11) as f64 / (1u64 << 53) as f64 * sum;
+            let mut chosen = weights[weights.len() - 1].0;
+            for (o, w) in &weights {
+                if x < *w {
+                    chosen = *o;
+                    break;
+                }
+                x -= w;
+            }
+            let services = match chosen {
+                raw::Os::Windows => t.windows_services.clone(),
+                raw::Os::Linux => t.linux_services.clone(),
+            };
+            hosts.push(HostDef {
+                raw: raw::Host {
+                    name: format!("{}{n}", g.name_prefix),
+                    subnet: g.subnet.clone(),
+                    os: chosen,
+                    role: t.role.clone(),
+                    confidentiality: t.confidentiality,
+                    availability: t.availability,
+                    brute_force_account: t.brute_force_account.clone(),
+                    reveals: g.reveals.clone(),
+                    services,
+                    data: Vec::new(),
+                    vulnerability: Vec::new(),
+                },
+                pointer: gp.clone(),
+            });
+        }
+    }
+    hosts
+}
+
+/// Checks everything and builds the model. `source_hash` identifies the file's content.
+pub fn compile(
+    p: &Parsed,
+    source_hash: u64,
+) -> Result<(m::Scenario, Vec<Diagnostic>), Vec<Diagnostic>> {
+    let mut cx = Ctx {
+        p,
+        diags: Vec::new(),
+    };
+    let f = &p.file;
+    if f.format != FORMAT_NAME {
+        cx.err(
+            "/format",
+            format!("found {:?}; expected {FORMAT_NAME:?}", f.format),
+        );
+    }
+    if f.version != FORMAT_VERSION {
+        cx.err(
+            "/version",
+            format!(
+                "found version {}; this mirrorlab reads version {FORMAT_VERSION}",
+                f.version
+            ),
+        );
+    }
+
+    // Names.
+    let subnets = index(
+        &mut cx,
+        "subnet",
+        "subnet",
+        f.subnet.iter().map(|s| s.name.as_str()),
+    );
+    let hosts = expand(&mut cx, f);
+    let mut host_ix = BTreeMap::new();
+    for (i, h) in hosts.iter().enumerate() {
+        if host_ix.insert(h.raw.name.clone(), i as u32).is_some() {
+            let ptr = if h.pointer.starts_with("/host/") {
+                format!("{}/name", h.pointer)
+            } else {
+                h.pointer.clone()
+            };
+            cx.err(&ptr, format!("duplicate host name `{}`", h.raw.name));
+        }
+    }
+    if hosts.is_empty() {
+        cx.err(
+            "",
+            "found no hosts; expected at least one [[host]] or [[generate]] section".into(),
+        );
+    }
+    let exploits_ix = index(
+        &mut cx,
+        "exploit",
+        "exploit",
+        f.exploit.iter().map(|e| e.name.as_str()),
+    );
+    index(
+        &mut cx,
+        "decoy",
+        "decoy",
+        f.decoy.iter().map(|d| d.name.as_str()),
+    );
+    index(
+        &mut cx,
+        "green user",
+        "green",
+        f.green.iter().map(|g| g.name.as_str()),
+    );
+    index(
+        &mut cx,
+        "sensor",
+        "sensor",
+        f.sensor.iter().map(|s| s.name.as_str()),
+    );
+
+    // Ports and service types, in sorted order.
+    let mut port_set = BTreeSet::new();
+    let mut type_set = BTreeSet::new();
+    for h in &hosts {
+        for s in &h.raw.services {
+            port_set.extend(s.port);
+            type_set.extend(s.service_type.clone());
+        }
+    }
+    for e in &f.exploit {
+        port_set.insert(e.port);
+        port_set.extend(e.requires_all_ports.iter().flatten().copied());
+        port_set.extend(e.requires_any_ports.iter().copied());
+        type_set.insert(e.service.clone());
+    }
+    for d in &f.decoy {
+        port_set.insert(d.checks_port);
+        port_set.extend(d.opens_port);
+        type_set.insert(d.service.clone());
+    }
+    if port_set.len() > m::MAX_PORTS {
+        cx.err(
+            "",
+            format!(
+                "found {} distinct ports; at most {} are supported per scenario",
+                port_set.len(),
+                m::MAX_PORTS
+            ),
+        );
+    }
+    if f.exploit.len() > m::MAX_EXPLOITS {
+        cx.err(
+            "/exploit",
+            format!(
+                "found {} exploits; at most {}",
+                f.exploit.len(),
+                m::MAX_EXPLOITS
+            ),
+        );
+    }
+    if f.decoy.len() > m::MAX_DECOY_KINDS {
+        cx.err(
+            "/decoy",
+            format!(
+                "found {} decoys; at most {}",
+                f.decoy.len(),
+                m::MAX_DECOY_KINDS
+            ),
+        );
+    }
+    let ports: Vec<u16> = port_set.into_iter().collect();
+    let port_ix = |p: u16| ports.iter().position(|&x| x == p).unwrap_or(0).min(63) as m::PortIdx;
+    let types: Vec<String> = type_set.into_iter().collect();
+    let type_ix = |t: &str| types.iter().position(|x| x == t).unwrap_or(0) as u16;
+    let privileged: BTreeSet<&str> = f
+        .rules
+        .privileged_users
+        .iter()
+        .map(|s| s.as_str())
+        .collect();
+
+    // Hosts.
+    let mut model_hosts = Vec::with_capacity(hosts.len());
+    let mut subnet_hosts: Vec<Vec<m::HostId>> = vec![Vec::new(); f.subnet.len()];
+    for (i, h) in hosts.iter().enumerate() {
+        let hp = &h.pointer;
+        let sub = lookup(
+            &mut cx,
+            &subnets,
+            "subnet",
+            &format!("{hp}/subnet"),
+            &h.raw.subnet,
+        );
+        if let Some(s) = sub {
+            subnet_hosts[s as usize].push(i as u32);
+        }
+        let mut services = Vec::new();
+        let mut critical = 0;
+        for (si, s) in h.raw.services.iter().enumerate() {
+            let sp = format!("{hp}/services/{si}");
+            let version = s.version.as_ref().and_then(|v| {
+                let parsed = parse_version(v);
+                if parsed.is_none() {
+                    cx.err(
+                        &format!("{sp}/version"),
+                        format!("found {v:?}; expected a version like \"2.7.0\""),
+                    );
+                }
+                parsed
+            });
+            critical += s.critical as u32;
+            services.push(m::Service {
+                name: s.name.clone(),
+                port: s.port.map(port_ix),
+                service_type: s.service_type.as_deref().map(type_ix),
+                privileged: privileged.contains(s.user.as_str()),
+                version,
+            });
+        }
+        if critical > 1 {
+            cx.err(
+                &format!("{hp}/services"),
+                format!("found {critical} critical services; expected at most one per host"),
+            );
+        }
+        if h.raw.availability > 0.0 && critical == 0 {
+            cx.err(
+                &format!("{hp}/availability"),
+                "found an availability value but no critical service; expected a service with `critical = true` (availability is lost while it is stopped)".into(),
+            );
+        }
+        let mut reveals = Vec::new();
+        for (ri, r) in h.raw.reveals.iter().enumerate() {
+            let rp = format!("{hp}/reveals/{ri}");
+            if let Some(x) = lookup(&mut cx, &host_ix, "host", &rp, r) {
+                reveals.push(x);
+            }
+        }
+        for (vi, v) in h.raw.vulnerability.iter().enumerate() {
+            lookup(
+                &mut cx,
+                &exploits_ix,
+                "exploit",
+                &format!("{hp}/vulnerability/{vi}/exploit"),
+                &v.exploit,
+            );
+        }
+        let conf = tenths(
+            &mut cx,
+            &format!("{hp}/confidentiality"),
+            h.raw.confidentiality,
+        );
+        let avail = tenths(&mut cx, &format!("{hp}/availability"), h.raw.availability);
+        model_hosts.push(m::Host {
+            name: h.raw.name.clone(),
+            subnet: sub.unwrap_or(0),
+            os: os(h.raw.os),
+            role: h.raw.role.clone(),
+            services,
+            brute_force_account: h.raw.brute_force_account.clone(),
+            confidentiality: conf,
+            availability: avail,
+            critical_service: critical > 0,
+            reveals,
+        });
+    }
+
+    // Routes.
+    let mut routes = Vec::new();
+    for (ri, r) in f.route.iter().enumerate() {
+        let rp = format!("/route/{ri}");
+        let from = lookup(&mut cx, &subnets, "subnet", &format!("{rp}/from"), &r.from);
+        let to = lookup(&mut cx, &subnets, "subnet", &format!("{rp}/to"), &r.to);
+        let via = match &r.via {
+            Some(v) => lookup(&mut cx, &subnets, "subnet", &format!("{rp}/via"), v).map(Some),
+            None => Some(None),
+        };
+        if let (Some(from), Some(to), Some(via)) = (from, to, via) {
+            if from == to {
+                cx.warn(&rp, "a route within one subnet has no effect (traffic inside a subnet is always allowed)".into());
+            }
+            routes.push(m::Route { from, to, via });
+        }
+    }
+
+    // Exploits and decoys.
+    let mut exploits = Vec::new();
+    for (ei, e) in f.exploit.iter().enumerate() {
+        let ep = format!("/exploit/{ei}");
+        let mask = |ps: &[u16]| ps.iter().fold(0u64, |m, &p| m | 1 << port_ix(p));
+        let max_version = e.max_version.as_ref().and_then(|v| {
+            let parsed = parse_version(v);
+            if parsed.is_none() {
+                cx.err(
+                    &format!("{ep}/max_version"),
+                    format!("found {v:?}; expected a version like \"2.8.9\""),
+                );
+            }
+            parsed
+        });
+        if e.kind == ExploitKind::BruteForce && e.attempt_events == 0 {
+            cx.warn(
+                &format!("{ep}/attempt_events"),
+                "a brute force with no attempt events is invisible to blue".into(),
+            );
+        }
+        exploits.push(m::Exploit {
+            name: e.name.clone(),
+            attack_id: e.attack.clone(),
+            kind: match e.kind {
+                ExploitKind::ReverseShell => m::ExploitKind::ReverseShell,
+                ExploitKind::BruteForce => m::ExploitKind::BruteForce,
+            },
+            port: port_ix(e.port),
+            service_type: type_ix(&e.service),
+            os: e.os.map(os),
+            weight: e.weight,
+            requires_all: mask(e.requires_all_ports.as_deref().unwrap_or(&[e.port])),
+            requires_any: mask(&e.requires_any_ports),
+            max_version,
+            success: m::Probability::new(e.success_probability),
+            detection: m::Probability::new(e.detection_probability),
+            attempt_events: e.attempt_events,
+            success_events: e.success_events,
+        });
+    }
+    let mut decoys = Vec::new();
+    for (di, d) in f.decoy.iter().enumerate() {
+        let version = d.version.as_ref().and_then(|v| {
+            let parsed = parse_version(v);
+            if parsed.is_none() {
+                cx.err(
+                    &format!("/decoy/{di}/version"),
+                    format!("found {v:?}; expected a version like \"2.7.0\""),
+                );
+            }
+            parsed
+        });
+        decoys.push(m::DecoyKind {
+            name: d.name.clone(),
+            checks_port: port_ix(d.checks_port),
+            opens_port: port_ix(d.opens_port.unwrap_or(d.checks_port)),
+            service_type: type_ix(&d.service),
+            os: d.os.map(os),
+            version,
+        });
+    }
+
+    // Red, blue, green, sensors.
+    let mut entry = Vec::new();
+    for (i, n) in f.red.entry.iter().enumerate() {
+        entry.extend(lookup(
+            &mut cx,
+            &host_ix,
+            "host",
+            &format!("/red/entry/{i}"),
+            n,
+        ));
+    }
+    let mut goals = Vec::new();
+    for (i, n) in f.red.impact_goals.iter().enumerate() {
+        let gp = format!("/red/impact_goals/{i}");
+        if let Some(g) = lookup(&mut cx, &host_ix, "host", &gp, n) {
+            if !model_hosts[g as usize].critical_service {
+                cx.err(&gp, format!("host `{n}` has no critical service, so it cannot be impacted; expected a host with a `critical = true` service"));
+            }
+            goals.push(g);
+        }
+    }
+    let cost = |cx: &mut Ctx, pointer: String, a: Option<&raw::ActionSpec>| -> m::ActionCost {
+        match a {
+            None => m::ActionCost {
+                cost: 0,
+                duration: 1,
+            },
+            Some(a) => m::ActionCost {
+                cost: tenths(cx, &format!("{pointer}/cost"), a.cost),
+                duration: a.duration,
+            },
+        }
+    };
+    let blue_names = [
+        BlueActionName::Sleep,
+        BlueActionName::Monitor,
+        BlueActionName::Analyse,
+        BlueActionName::Remove,
+        BlueActionName::Decoy,
+        BlueActionName::Restore,
+    ];
+    let red_names = [
+        RedActionName::Sleep,
+        RedActionName::DiscoverSystems,
+        RedActionName::DiscoverServices,
+        RedActionName::Exploit,
+        RedActionName::Escalate,
+        RedActionName::Impact,
+    ];
+    let blue_costs = blue_names.map(|n| {
+        let key = serde_json::to_value(n)
+            .ok()
+            .and_then(|v| v.as_str().map(String::from))
+            .unwrap_or_default();
+        cost(
+            &mut cx,
+            format!("/blue/actions/{key}"),
+            f.blue.actions.get(&n),
+        )
+    });
+    let red_costs = red_names.map(|n| {
+        let key = serde_json::to_value(n)
+            .ok()
+            .and_then(|v| v.as_str().map(String::from))
+            .unwrap_or_default();
+        cost(
+            &mut cx,
+            format!("/red/actions/{key}"),
+            f.red.actions.get(&n),
+        )
+    });
+    let invalid = tenths(
+        &mut cx,
+        "/red/invalid_action_penalty",
+        f.red.invalid_action_penalty,
+    );
+    let mut green = Vec::new();
+    for (gi, g) in f.green.iter().enumerate() {
+        let mut hs = Vec::new();
+        for (i, n) in g.hosts.iter().enumerate() {
+            hs.extend(lookup(
+                &mut cx,
+                &host_ix,
+                "host",
+                &format!("/green/{gi}/hosts/{i}"),
+                n,
+            ));
+        }
+        green.push(m::GreenAgent {
+            name: g.name.clone(),
+            hosts: hs,
+            scan: m::Probability::new(g.scan_probability),
+        });
+    }
+    for (si, s) in f.sensor.iter().enumerate() {
+        for (i, n) in s.hosts.iter().enumerate() {
+            lookup(
+                &mut cx,
+                &host_ix,
+                "host",
+                &format!("/sensor/{si}/hosts/{i}"),
+                n,
+            );
+        }
+        for (i, n) in s.subnets.iter().enumerate() {
+            lookup(
+                &mut cx,
+                &subnets,
+                "subnet",
+                &format!("/sensor/{si}/subnets/{i}"),
+                n,
+            );
+        }
+        if s.hosts.is_empty() && s.subnets.is_empty() {
+            cx.err(
+                &format!("/sensor/{si}"),
+                "found a sensor that watches nothing; expected `hosts` or `subnets`".into(),
+            );
+        }
+    }
+    for (si, s) in subnet_hosts.iter().enumerate() {
+        if s.is_empty() {
+            cx.warn(
+                &format!("/subnet/{si}"),
+                format!("subnet `{}` has no hosts", f.subnet[si].name),
+            );
+        }
+    }
+    if !f.sensor.is_empty()
+        || hosts
+            .iter()
+            .any(|h| !h.raw.data.is_empty() || !h.raw.vulnerability.is_empty())
+    {
+        cx.warn(
+            "",
+            "sensors, data assets and host vulnerabilities are validated but not yet simulated"
+                .into(),
+        );
+    }
+
+    let has_errors = cx.diags.iter().any(|d| d.severity == Severity::Error);
+    if has_errors {
+        return Err(finish(cx.diags));
+    }
+    let scenario = m::Scenario {
+        name: f.scenario.name.clone(),
+        source_hash,
+        episode_length: f.scenario.episode_length,
+        subnets: f
+            .subnet
+            .iter()
+            .zip(subnet_hosts)
+            .map(|(s, hosts)| m::Subnet {
+                name: s.name.clone(),
+                hosts,
+            })
+            .collect(),
+        hosts: model_hosts,
+        routes,
+        ports,
+        service_types: types,
+        exploits,
+        decoys,
+        red: m::RedSpec {
+            entry,
+            goals,
+            invalid_action_penalty: invalid,
+            costs: red_costs,
+        },
+        blue: m::BlueSpec { costs: blue_costs },
+        green,
+        rules: m::Rules {
+            top_exploit_probability: m::Probability::new(f.rules.top_exploit_probability),
+            restore_breaks_impact: f.rules.restore_breaks_impact,
+            remove_always_succeeds: f.rules.remove_always_succeeds,
+            reward_privileged_only: f.rules.reward_privileged_only,
+            scan_rule_first: f.rules.scan_rule_first,
+            brute_force_unremovable: f.rules.brute_force_unremovable,
+            failed_brute_force_visible: f.rules.failed_brute_force_visible,
+            exploit_overwrites_privileged: f.rules.exploit_overwrites_privileged,
+            own_decoy_masks_activity: f.rules.own_decoy_masks_activity,
+        },
+    };
+    // Reachability of red's goals, with the compiled model (it resolves every name).
+    for (i, &g) in scenario.red.goals.iter().enumerate() {
+        if let Some(why) = crate::reach::unreachable(&scenario, g) {
+            cx.err(&format!("/red/impact_goals/{i}"), why);
+        }
+    }
+    if let Err(e) = scenario.check() {
+        cx.err("", e.to_string());
+    }
+    if cx.diags.iter().any(|d| d.severity == Severity::Error) {
+        return Err(finish(cx.diags));
+    }
+    Ok((scenario, finish(cx.diags)))
+}
+
+fn finish(mut d: Vec<Diagnostic>) -> Vec<Diagnostic> {
+    d.sort_by_key(|a| (a.line, a.column, a.severity));
+    d.dedup();
+    d
+}

@@ -1,0 +1,472 @@
+//! The scenario file as written: plain serde structs, one per table of the format.
+//!
+//! These types *are* the format: the JSON Schema (`mirrorlab schema`) is derived from them,
+//! structural validation runs against that schema, and the doc comments are what editors show.
+//! Everything is checked again, semantically, in `validate.rs` before compilation.
+
+use std::collections::BTreeMap;
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+/// A mirrorlab scenario file (TOML).
+#[derive(Clone, Debug, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[schemars(title = "mirrorlab scenario")]
+pub struct ScenarioFile {
+    /// Always "mirrorlab-scenario".
+    pub format: String,
+    /// Version of the format; this mirrorlab reads version 1.
+    #[schemars(range(min = 1))]
+    pub version: u32,
+    pub scenario: Meta,
+    /// Behaviour switches. Every CAGE-2 quirk is one of these (all off by default).
+    #[serde(default)]
+    pub rules: Rules,
+    /// Subnets (zones). Within a subnet all traffic is allowed.
+    #[serde(default)]
+    pub subnet: Vec<Subnet>,
+    /// Firewall rules between subnets.
+    #[serde(default)]
+    pub route: Vec<Route>,
+    /// Hosts, in the order of observations and actions.
+    #[serde(default)]
+    pub host: Vec<Host>,
+    /// Host templates for procedural `generate` sections.
+    #[serde(default)]
+    pub template: Vec<Template>,
+    /// Procedural sections: "N hosts drawn from this distribution".
+    #[serde(default)]
+    pub generate: Vec<Generate>,
+    /// Remote exploits red can use.
+    #[serde(default)]
+    pub exploit: Vec<Exploit>,
+    /// Decoy services blue can deploy.
+    #[serde(default)]
+    pub decoy: Vec<Decoy>,
+    pub red: Red,
+    #[serde(default)]
+    pub blue: Blue,
+    /// Benign users.
+    #[serde(default)]
+    pub green: Vec<Green>,
+    /// Host and network sensors that turn activity into alerts.
+    #[serde(default)]
+    pub sensor: Vec<Sensor>,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Meta {
+    /// Short name, used on the command line and in reports.
+    #[schemars(length(min = 1, max = 64))]
+    pub name: String,
+    #[serde(default)]
+    pub description: String,
+    /// Default episode length, in ticks.
+    #[schemars(range(min = 1, max = 1000000))]
+    pub episode_length: u32,
+    /// Seed for procedural sections (the same file and seed give the same network).
+    #[serde(default)]
+    pub network_seed: u64,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Rules {
+    /// Users whose processes run privileged (root, SYSTEM).
+    #[serde(default = "default_privileged_users")]
+    pub privileged_users: Vec<String>,
+    /// With several exploits offered, the heaviest is used with this probability, else one of
+    /// the others uniformly (CAGE-2: 0.75).
+    #[serde(default = "default_top")]
+    #[schemars(range(min = 0.0, max = 1.0))]
+    pub top_exploit_probability: f64,
+    /// CAGE quirk Q1: Restore unlinks the critical service, so Impact never stops it again.
+    #[serde(default)]
+    pub restore_breaks_impact: bool,
+    /// CAGE quirk Q5: Remove reports success even when it killed nothing.
+    #[serde(default)]
+    pub remove_always_succeeds: bool,
+    /// CAGE quirk Q6: only root/SYSTEM sessions cost confidentiality.
+    #[serde(default)]
+    pub reward_privileged_only: bool,
+    /// CAGE quirk Q7: "≥3 entries on ≥3 ports → Scan" is tested before the call-back port.
+    #[serde(default)]
+    pub scan_rule_first: bool,
+    /// CAGE quirk Q9: brute-forced sessions are never suspicious, so Remove cannot remove them.
+    #[serde(default)]
+    pub brute_force_unremovable: bool,
+    /// CAGE quirk Q10: a failed brute force shows all its attempts (reads as an exploit).
+    #[serde(default)]
+    pub failed_brute_force_visible: bool,
+    /// CAGE quirk Q11: an exploit reading overwrites a Privileged estimate with User.
+    #[serde(default)]
+    pub exploit_overwrites_privileged: bool,
+    /// CAGE quirk Q12: blue's own new decoy can mask a same-step scan of that host.
+    #[serde(default)]
+    pub own_decoy_masks_activity: bool,
+}
+
+fn default_privileged_users() -> Vec<String> {
+    vec!["root".into(), "SYSTEM".into()]
+}
+fn default_top() -> f64 {
+    0.75
+}
+
+impl Default for Rules {
+    fn default() -> Rules {
+        Rules {
+            privileged_users: default_privileged_users(),
+            top_exploit_probability: default_top(),
+            restore_breaks_impact: false,
+            remove_always_succeeds: false,
+            reward_privileged_only: false,
+            scan_rule_first: false,
+            brute_force_unremovable: false,
+            failed_brute_force_visible: false,
+            exploit_overwrites_privileged: false,
+            own_decoy_masks_activity: false,
+        }
+    }
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Subnet {
+    #[schemars(length(min = 1, max = 64))]
+    pub name: String,
+    /// Zone kind, for people and reports (user, enterprise, operational, dmz, ot, …).
+    #[serde(default)]
+    pub kind: String,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Route {
+    /// Source subnet.
+    pub from: String,
+    /// Destination subnet.
+    pub to: String,
+    /// Allowed only while red holds a session on some host of this subnet (a pivot).
+    #[serde(default)]
+    pub via: Option<String>,
+    /// Ports allowed (empty: all). Recorded for sensors; red's actions use any port.
+    #[serde(default)]
+    pub ports: Vec<u16>,
+}
+
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, JsonSchema,
+)]
+#[serde(rename_all = "lowercase")]
+pub enum Os {
+    Windows,
+    Linux,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Service {
+    /// Process name.
+    pub name: String,
+    /// Listening port; omit for a process with no listener.
+    #[serde(default)]
+    pub port: Option<u16>,
+    /// Service type exploits look for (ftp, ssh, smb, rdp, smtp, web, mysql, …); omit for
+    /// none (no exploit can use it).
+    #[serde(default, rename = "type")]
+    pub service_type: Option<String>,
+    /// User the process runs as; privileged if listed in `rules.privileged_users`.
+    pub user: String,
+    /// Version, "major.minor.patch".
+    #[serde(default)]
+    pub version: Option<String>,
+    /// A critical service (e.g. an OT control service): Impact stops it, and the host's
+    /// availability value is lost while it is stopped.
+    #[serde(default)]
+    pub critical: bool,
+}
+
+/// A data asset on a host: stolen or encrypted, it costs its value. (Simulated from the
+/// attacks issue on; validated now.)
+#[derive(Clone, Debug, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Data {
+    pub name: String,
+    #[schemars(range(min = 0.0, max = 1000.0))]
+    pub value: f64,
+}
+
+/// A host-specific vulnerability that overrides an exploit's probabilities on this host.
+/// (Simulated from the attacks issue on; validated now.)
+#[derive(Clone, Debug, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Vulnerability {
+    /// Name of an `[[exploit]]`.
+    pub exploit: String,
+    #[schemars(range(min = 0.0, max = 1.0))]
+    pub success_probability: f64,
+    #[serde(default)]
+    #[schemars(range(min = 0.0, max = 1.0))]
+    pub detection_probability: Option<f64>,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Host {
+    #[schemars(length(min = 1, max = 64))]
+    pub name: String,
+    pub subnet: String,
+    pub os: Os,
+    #[serde(default)]
+    pub role: String,
+    /// Confidentiality value: lost per tick while red holds the host (root/SYSTEM only
+    /// under rule `reward_privileged_only`). One decimal place.
+    #[serde(default)]
+    #[schemars(range(min = 0.0, max = 1000.0))]
+    pub confidentiality: f64,
+    /// Availability value: lost per tick while the host's critical service is stopped.
+    #[serde(default)]
+    #[schemars(range(min = 0.0, max = 1000.0))]
+    pub availability: f64,
+    /// An unprivileged account a brute-force exploit can take.
+    #[serde(default)]
+    pub brute_force_account: Option<String>,
+    /// Hosts whose address red learns when it escalates here (credentials, config files).
+    #[serde(default)]
+    pub reveals: Vec<String>,
+    #[serde(default)]
+    pub services: Vec<Service>,
+    #[serde(default)]
+    pub data: Vec<Data>,
+    #[serde(default)]
+    pub vulnerability: Vec<Vulnerability>,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Template {
+    pub name: String,
+    #[serde(default)]
+    pub role: String,
+    #[serde(default)]
+    #[schemars(range(min = 0.0, max = 1000.0))]
+    pub confidentiality: f64,
+    #[serde(default)]
+    #[schemars(range(min = 0.0, max = 1000.0))]
+    pub availability: f64,
+    #[serde(default)]
+    pub brute_force_account: Option<String>,
+    /// Services per operating system: the OS drawn picks the list.
+    #[serde(default)]
+    pub windows_services: Vec<Service>,
+    #[serde(default)]
+    pub linux_services: Vec<Service>,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Generate {
+    /// Subnet the hosts join.
+    pub subnet: String,
+    /// How many hosts to draw.
+    #[schemars(range(min = 1, max = 100000))]
+    pub count: u32,
+    /// Host names are the prefix and a number from 0.
+    pub name_prefix: String,
+    /// Template to draw from.
+    pub template: String,
+    /// Relative weight of each OS (default: all Linux).
+    #[serde(default)]
+    pub os: BTreeMap<Os, f64>,
+    /// Each drawn host reveals this host on escalation (the path onward).
+    #[serde(default)]
+    pub reveals: Vec<String>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ExploitKind {
+    ReverseShell,
+    BruteForce,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Exploit {
+    pub name: String,
+    /// MITRE ATT&CK technique id, e.g. "T1190" or "T1110.001".
+    #[schemars(regex(pattern = r"^T[0-9]{4}(\.[0-9]{3})?$"))]
+    pub attack: String,
+    pub kind: ExploitKind,
+    /// Port it connects to.
+    pub port: u16,
+    /// Service type it needs on that port.
+    pub service: String,
+    /// Only against hosts with this OS.
+    #[serde(default)]
+    pub os: Option<Os>,
+    /// Preference among offered exploits (heaviest first).
+    #[schemars(range(min = 0.0))]
+    pub weight: f64,
+    /// Offered only when red's scan found all of these ports (default: `port`).
+    #[serde(default)]
+    pub requires_all_ports: Option<Vec<u16>>,
+    /// …and at least one of these.
+    #[serde(default)]
+    pub requires_any_ports: Vec<u16>,
+    /// Works only on services with a version strictly below this.
+    #[serde(default)]
+    pub max_version: Option<String>,
+    #[serde(default = "one")]
+    #[schemars(range(min = 0.0, max = 1.0))]
+    pub success_probability: f64,
+    /// Probability blue's monitoring sees a reverse shell's call-back.
+    #[serde(default = "one")]
+    #[schemars(range(min = 0.0, max = 1.0))]
+    pub detection_probability: f64,
+    /// Events the attempt leaves at the port.
+    #[serde(default = "one_u16")]
+    #[schemars(range(min = 0, max = 1000))]
+    pub attempt_events: u16,
+    /// Extra events on success (e.g. a brute force's login).
+    #[serde(default)]
+    #[schemars(range(min = 0, max = 1000))]
+    pub success_events: u16,
+}
+
+fn one() -> f64 {
+    1.0
+}
+fn one_u16() -> u16 {
+    1
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Decoy {
+    pub name: String,
+    /// Placement fails if anything listens here.
+    pub checks_port: u16,
+    /// Port the decoy listens on (default: `checks_port`).
+    #[serde(default)]
+    pub opens_port: Option<u16>,
+    pub service: String,
+    #[serde(default)]
+    pub os: Option<Os>,
+    #[serde(default)]
+    pub version: Option<String>,
+}
+
+/// Cost and duration of an action kind.
+#[derive(Clone, Debug, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ActionSpec {
+    /// Reward cost, charged when the action is issued. One decimal place.
+    #[serde(default)]
+    #[schemars(range(min = 0.0, max = 1000.0))]
+    pub cost: f64,
+    /// Ticks the action takes (1: resolves within its own tick).
+    #[serde(default = "one_u16")]
+    #[schemars(range(min = 1, max = 10000))]
+    pub duration: u16,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Red {
+    /// Hosts where red holds a permanent root/SYSTEM foothold; red acts from the first.
+    #[schemars(length(min = 1))]
+    pub entry: Vec<String>,
+    /// Hosts whose critical service red aims to stop.
+    #[serde(default)]
+    pub impact_goals: Vec<String>,
+    /// Subtracted from red's own reward for an action naming something red doesn't know.
+    #[serde(default = "default_invalid")]
+    #[schemars(range(min = 0.0, max = 1000.0))]
+    pub invalid_action_penalty: f64,
+    /// Per action kind: sleep, discover_systems, discover_services, exploit, escalate, impact.
+    #[serde(default)]
+    pub actions: BTreeMap<RedActionName, ActionSpec>,
+}
+
+fn default_invalid() -> f64 {
+    0.1
+}
+
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, JsonSchema,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum RedActionName {
+    Sleep,
+    DiscoverSystems,
+    DiscoverServices,
+    Exploit,
+    Escalate,
+    Impact,
+}
+
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, JsonSchema,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum BlueActionName {
+    Sleep,
+    Monitor,
+    Analyse,
+    Remove,
+    Decoy,
+    Restore,
+}
+
+#[derive(Clone, Debug, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Blue {
+    /// Per action kind: sleep, monitor, analyse, remove, decoy, restore.
+    #[serde(default)]
+    pub actions: BTreeMap<BlueActionName, ActionSpec>,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Green {
+    pub name: String,
+    /// Hosts the user works on.
+    #[schemars(length(min = 1))]
+    pub hosts: Vec<String>,
+    /// Probability per tick that the user port-scans one of its hosts (benign activity that
+    /// blue's monitoring sees as a scan).
+    #[serde(default)]
+    #[schemars(range(min = 0.0, max = 1.0))]
+    pub scan_probability: f64,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum SensorKind {
+    Host,
+    Network,
+}
+
+/// A sensor. (Simulated from the attacks issue on; validated now.)
+#[derive(Clone, Debug, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Sensor {
+    pub name: String,
+    pub kind: SensorKind,
+    /// Hosts it watches (host sensors).
+    #[serde(default)]
+    pub hosts: Vec<String>,
+    /// Subnets it watches (network sensors).
+    #[serde(default)]
+    pub subnets: Vec<String>,
+    /// Probability that malicious activity raises an alert.
+    #[schemars(range(min = 0.0, max = 1.0))]
+    pub true_positive_rate: f64,
+    /// Probability per tick that benign activity raises an alert.
+    #[schemars(range(min = 0.0, max = 1.0))]
+    pub false_positive_rate: f64,
+}

@@ -1,0 +1,112 @@
+//! Can red reach a goal at all? An optimistic fixpoint over what red could learn and take:
+//! sweeps of routable known subnets, exploits that some service admits, escalations that
+//! reveal addresses and subnets. Blue and chance are ignored: "unreachable" means no run can
+//! ever get there.
+
+use mirrorlab_sim::model::{ExploitKind, HostId, Scenario};
+
+fn exploitable(s: &Scenario, h: usize) -> bool {
+    let host = &s.hosts[h];
+    let ports = host
+        .services
+        .iter()
+        .filter_map(|v| v.port)
+        .fold(0u64, |m, p| m | 1 << p);
+    s.exploits.iter().any(|e| {
+        let offered = ports & e.requires_all == e.requires_all
+            && (e.requires_any == 0 || ports & e.requires_any != 0);
+        let os_ok = e.os.is_none_or(|o| o == host.os);
+        let target = host.services.iter().any(|v| {
+            v.port == Some(e.port)
+                && v.service_type == Some(e.service_type)
+                && match (e.max_version, v.version) {
+                    (Some(max), Some(v)) => v < max,
+                    (Some(_), None) => false,
+                    (None, _) => true,
+                }
+        });
+        let works = match e.kind {
+            ExploitKind::ReverseShell => true,
+            ExploitKind::BruteForce => host.brute_force_account.is_some(),
+        };
+        offered && os_ok && target && works && !e.success.is_never()
+    })
+}
+
+/// `None` if red can reach `goal`; otherwise why not.
+pub fn unreachable(s: &Scenario, goal: HostId) -> Option<String> {
+    let n = s.hosts.len();
+    let launch = s.hosts[s.red.entry[0] as usize].subnet;
+    let mut subnet_known = vec![false; s.subnets.len()];
+    let mut ip = vec![false; n];
+    let mut held = vec![false; n];
+    for &e in &s.red.entry {
+        subnet_known[s.hosts[e as usize].subnet as usize] = true;
+        ip[e as usize] = true;
+        held[e as usize] = true;
+    }
+    let exploitable: Vec<bool> = (0..n).map(|h| exploitable(s, h)).collect();
+    let routable = |held: &[bool], to: u32| {
+        to == launch
+            || s.routes.iter().any(|r| {
+                r.from == launch
+                    && r.to == to
+                    && r.via.is_none_or(|v| {
+                        s.subnets[v as usize]
+                            .hosts
+                            .iter()
+                            .any(|&x| held[x as usize])
+                    })
+            })
+    };
+    loop {
+        let mut changed = false;
+        for (si, sub) in s.subnets.iter().enumerate() {
+            if subnet_known[si] && routable(&held, si as u32) {
+                for &h in &sub.hosts {
+                    changed |= !ip[h as usize];
+                    ip[h as usize] = true;
+                }
+            }
+        }
+        for h in 0..n {
+            if ip[h] && !held[h] && exploitable[h] && routable(&held, s.hosts[h].subnet) {
+                held[h] = true;
+                changed = true;
+            }
+        }
+        for (h, host) in s.hosts.iter().enumerate() {
+            if held[h] {
+                for &r in &host.reveals {
+                    changed |= !ip[r as usize];
+                    ip[r as usize] = true;
+                }
+                let sn = host.subnet as usize;
+                changed |= !subnet_known[sn];
+                subnet_known[sn] = true;
+            }
+        }
+        if !changed {
+            break;
+        }
+    }
+    let g = goal as usize;
+    let name = &s.hosts[g].name;
+    if held[g] {
+        None
+    } else if !ip[g] {
+        Some(format!(
+            "red can never reach goal `{name}`: it never learns its address (no sweep of a \
+             known, routable subnet lists it, and no host red can take reveals it)"
+        ))
+    } else if !routable(&held, s.hosts[g].subnet) {
+        Some(format!(
+            "red can never reach goal `{name}`: no route leads from red's entry subnet to `{}`",
+            s.subnets[s.hosts[g].subnet as usize].name
+        ))
+    } else {
+        Some(format!(
+            "red can never reach goal `{name}`: no exploit works on any of its services"
+        ))
+    }
+}

@@ -1,0 +1,224 @@
+//! Flat action encodings and observation layouts, declared once with their bounds.
+//!
+//! Blue (CAGE-2's flat encoding when the scenario has CAGE's 8 decoys: 145 actions for 13
+//! hosts): `Sleep, Monitor, Analyse(h)…, Remove(h)…, Decoy_k(h)… for each decoy kind k,
+//! Restore(h)…`.
+//! Red: `Sleep, DiscoverRemoteSystems(s)…, DiscoverNetworkServices(h)…, Exploit(h)…,
+//! PrivilegeEscalate(h)…, Impact(h)…`.
+
+use crate::model::{BlueKind, HostId, RedKind, Scenario, SubnetId};
+
+/// A decoded blue action.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BlueAction {
+    Sleep,
+    Monitor,
+    Analyse(HostId),
+    Remove(HostId),
+    Decoy(u8, HostId),
+    Restore(HostId),
+}
+
+impl BlueAction {
+    pub fn kind(self) -> BlueKind {
+        match self {
+            BlueAction::Sleep => BlueKind::Sleep,
+            BlueAction::Monitor => BlueKind::Monitor,
+            BlueAction::Analyse(_) => BlueKind::Analyse,
+            BlueAction::Remove(_) => BlueKind::Remove,
+            BlueAction::Decoy(..) => BlueKind::Decoy,
+            BlueAction::Restore(_) => BlueKind::Restore,
+        }
+    }
+    pub fn host(self) -> Option<HostId> {
+        match self {
+            BlueAction::Sleep | BlueAction::Monitor => None,
+            BlueAction::Analyse(h)
+            | BlueAction::Remove(h)
+            | BlueAction::Decoy(_, h)
+            | BlueAction::Restore(h) => Some(h),
+        }
+    }
+}
+
+/// A decoded red action.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RedAction {
+    Sleep,
+    DiscoverSystems(SubnetId),
+    DiscoverServices(HostId),
+    Exploit(HostId),
+    Escalate(HostId),
+    Impact(HostId),
+}
+
+impl RedAction {
+    pub fn kind(self) -> RedKind {
+        match self {
+            RedAction::Sleep => RedKind::Sleep,
+            RedAction::DiscoverSystems(_) => RedKind::DiscoverRemoteSystems,
+            RedAction::DiscoverServices(_) => RedKind::DiscoverNetworkServices,
+            RedAction::Exploit(_) => RedKind::ExploitRemoteService,
+            RedAction::Escalate(_) => RedKind::PrivilegeEscalate,
+            RedAction::Impact(_) => RedKind::Impact,
+        }
+    }
+}
+
+/// Red observation: success flag of red's last action, one-hot.
+pub const RED_OBS_SUCCESS: usize = 3;
+/// Red observation values per host: ip known, ports known, hostname known, any session,
+/// privileged session.
+pub const RED_OBS_PER_HOST: usize = 5;
+/// Blue observation values per host: activity (2 bits), compromise estimate (2 bits).
+pub const BLUE_OBS_PER_HOST: usize = 4;
+
+/// Bits of the per-host blue alert byte (what blue's monitoring saw this step).
+pub mod alert {
+    /// Some activity was recorded on the host this step.
+    pub const ANY: u8 = 1;
+    /// An entry carried a process id (a reverse shell's call-back).
+    pub const PROCESS: u8 = 2;
+    /// The activity reads as a scan.
+    pub const SCAN: u8 = 4;
+    /// The activity reads as an exploit.
+    pub const EXPLOIT: u8 = 8;
+}
+
+/// Sizes and offsets of a scenario's spaces.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Layout {
+    pub n_hosts: usize,
+    pub n_subnets: usize,
+    pub n_decoys: usize,
+    pub blue_actions: usize,
+    pub red_actions: usize,
+    pub blue_obs: usize,
+    pub red_obs: usize,
+}
+
+impl Layout {
+    pub fn new(s: &Scenario) -> Layout {
+        let h = s.hosts.len();
+        let sn = s.subnets.len();
+        let k = s.decoys.len();
+        Layout {
+            n_hosts: h,
+            n_subnets: sn,
+            n_decoys: k,
+            blue_actions: 2 + (3 + k) * h,
+            red_actions: 1 + sn + 4 * h,
+            blue_obs: BLUE_OBS_PER_HOST * h,
+            red_obs: RED_OBS_SUCCESS + sn + RED_OBS_PER_HOST * h,
+        }
+    }
+
+    pub fn decode_blue(&self, a: u32) -> Option<BlueAction> {
+        let h = self.n_hosts;
+        let a = a as usize;
+        if a >= self.blue_actions {
+            return None;
+        }
+        Some(match a {
+            0 => BlueAction::Sleep,
+            1 => BlueAction::Monitor,
+            _ => {
+                let i = a - 2;
+                let (block, host) = (i / h, (i % h) as HostId);
+                match block {
+                    0 => BlueAction::Analyse(host),
+                    1 => BlueAction::Remove(host),
+                    b if b < 2 + self.n_decoys => BlueAction::Decoy((b - 2) as u8, host),
+                    _ => BlueAction::Restore(host),
+                }
+            }
+        })
+    }
+
+    pub fn encode_blue(&self, a: BlueAction) -> u32 {
+        let h = self.n_hosts;
+        (match a {
+            BlueAction::Sleep => 0,
+            BlueAction::Monitor => 1,
+            BlueAction::Analyse(x) => 2 + x as usize,
+            BlueAction::Remove(x) => 2 + h + x as usize,
+            BlueAction::Decoy(k, x) => 2 + (2 + k as usize) * h + x as usize,
+            BlueAction::Restore(x) => 2 + (2 + self.n_decoys) * h + x as usize,
+        }) as u32
+    }
+
+    pub fn decode_red(&self, a: u32) -> Option<RedAction> {
+        let a = a as usize;
+        if a >= self.red_actions {
+            return None;
+        }
+        if a == 0 {
+            return Some(RedAction::Sleep);
+        }
+        let i = a - 1;
+        if i < self.n_subnets {
+            return Some(RedAction::DiscoverSystems(i as SubnetId));
+        }
+        let i = i - self.n_subnets;
+        let (block, host) = (i / self.n_hosts, (i % self.n_hosts) as HostId);
+        Some(match block {
+            0 => RedAction::DiscoverServices(host),
+            1 => RedAction::Exploit(host),
+            2 => RedAction::Escalate(host),
+            _ => RedAction::Impact(host),
+        })
+    }
+
+    pub fn encode_red(&self, a: RedAction) -> u32 {
+        let (s, h) = (self.n_subnets, self.n_hosts);
+        (match a {
+            RedAction::Sleep => 0,
+            RedAction::DiscoverSystems(x) => 1 + x as usize,
+            RedAction::DiscoverServices(x) => 1 + s + x as usize,
+            RedAction::Exploit(x) => 1 + s + h + x as usize,
+            RedAction::Escalate(x) => 1 + s + 2 * h + x as usize,
+            RedAction::Impact(x) => 1 + s + 3 * h + x as usize,
+        }) as u32
+    }
+
+    /// Offset of host `h`'s values in the red observation.
+    pub fn red_obs_host(&self, h: usize) -> usize {
+        RED_OBS_SUCCESS + self.n_subnets + RED_OBS_PER_HOST * h
+    }
+
+    /// Human-readable name of a blue action.
+    pub fn blue_name(&self, s: &Scenario, a: u32) -> String {
+        match self.decode_blue(a) {
+            None => format!("invalid({a})"),
+            Some(BlueAction::Decoy(k, h)) => {
+                format!(
+                    "decoy_{} {}",
+                    s.decoys[k as usize].name, s.hosts[h as usize].name
+                )
+            }
+            Some(b) => match b.host() {
+                Some(h) => format!("{} {}", b.kind().name(), s.hosts[h as usize].name),
+                None => b.kind().name().to_string(),
+            },
+        }
+    }
+
+    /// Human-readable name of a red action.
+    pub fn red_name(&self, s: &Scenario, a: u32) -> String {
+        match self.decode_red(a) {
+            None => format!("invalid({a})"),
+            Some(RedAction::Sleep) => "sleep".into(),
+            Some(RedAction::DiscoverSystems(x)) => {
+                format!("discover_systems {}", s.subnets[x as usize].name)
+            }
+            Some(
+                r @ (RedAction::DiscoverServices(h)
+                | RedAction::Exploit(h)
+                | RedAction::Escalate(h)
+                | RedAction::Impact(h)),
+            ) => {
+                format!("{} {}", r.kind().name(), s.hosts[h as usize].name)
+            }
+        }
+    }
+}

@@ -1,0 +1,503 @@
+//! The compiled, ready-to-run scenario model.
+//!
+//! A [`Scenario`] is what the `scenarios` crate produces from a validated file: every name is
+//! resolved to an index, every probability is checked, every list has its final order. The
+//! simulator never sees file syntax, and never re-validates: constructing a `Scenario` by hand
+//! (as tests and generators do) must uphold the invariants documented on each field, which
+//! [`Scenario::check`] verifies.
+
+use serde::{Deserialize, Serialize};
+
+/// Index of a host in [`Scenario::hosts`]; also its position in observations and actions.
+pub type HostId = u32;
+/// Index of a subnet in [`Scenario::subnets`].
+pub type SubnetId = u32;
+/// Index of a port in [`Scenario::ports`] (at most [`MAX_PORTS`] distinct ports).
+pub type PortIdx = u8;
+
+/// Ports are tracked as a 64-bit mask, so a scenario may use at most this many distinct ports.
+pub const MAX_PORTS: usize = 64;
+/// Hard limit on hosts per environment (memory and index width).
+pub const MAX_HOSTS: usize = 100_000;
+/// Hard limit on decoy kinds.
+pub const MAX_DECOY_KINDS: usize = 16;
+/// Hard limit on exploits.
+pub const MAX_EXPLOITS: usize = 64;
+
+/// Operating system of a host: decides what "privileged" is called and which exploits and
+/// decoys apply.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Os {
+    Windows,
+    Linux,
+}
+
+/// A listening connection (or a portless process such as an OT service) on a host's image.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Service {
+    pub name: String,
+    /// Listening port, or `None` for a process with no listener (e.g. CAGE's OTService).
+    pub port: Option<PortIdx>,
+    /// Service type an exploit looks for (index into [`Scenario::service_types`]); `None` means
+    /// no exploit can use it (CAGE quirk Q2 is such an untyped SMB listener).
+    pub service_type: Option<u16>,
+    /// Runs as root/SYSTEM: a shell gained through it is privileged at once.
+    pub privileged: bool,
+    /// Version as a comparable tuple (major, minor, patch), when known.
+    pub version: Option<[u16; 3]>,
+}
+
+/// One host of the network.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Host {
+    pub name: String,
+    pub subnet: SubnetId,
+    pub os: Os,
+    /// Free-text role (workstation, server, gateway, …) for people and reports.
+    pub role: String,
+    /// Image services in process order; exploits search them in this order before decoys.
+    pub services: Vec<Service>,
+    /// An account a brute-force exploit can take (unprivileged), if any.
+    pub brute_force_account: Option<String>,
+    /// Confidentiality value in tenths of a reward point, charged while red holds the host
+    /// (privileged only, unless the rule says otherwise).
+    pub confidentiality: i32,
+    /// Availability value in tenths, charged per step while its critical service is stopped.
+    pub availability: i32,
+    /// The host runs a critical service (no port) that Impact stops.
+    pub critical_service: bool,
+    /// Hosts whose address red learns when it escalates on this host.
+    pub reveals: Vec<HostId>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Subnet {
+    pub name: String,
+    /// Hosts in sweep order.
+    pub hosts: Vec<HostId>,
+}
+
+/// Traffic from subnet `from` to subnet `to` is allowed (within a subnet it always is).
+/// With `via`, only while red holds a live session on some host of subnet `via`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Route {
+    pub from: SubnetId,
+    pub to: SubnetId,
+    pub via: Option<SubnetId>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ExploitKind {
+    /// Connects to a service and opens a reverse shell (one event at the port; a call-back
+    /// event that blue can see with `detection`; a file on disk).
+    ReverseShell,
+    /// Guesses an account's password over the service (many events, no process id, no file).
+    BruteForce,
+}
+
+/// A remote exploit red can choose among (CAGE's ExploitRemoteService options).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Exploit {
+    pub name: String,
+    /// MITRE ATT&CK technique id.
+    pub attack_id: String,
+    pub kind: ExploitKind,
+    pub port: PortIdx,
+    pub service_type: u16,
+    /// Only hosts with this OS (None: any).
+    pub os: Option<Os>,
+    /// Higher weight is preferred (see [`Rules::top_exploit_probability`]).
+    pub weight: f64,
+    /// Offered when red's port list for the target contains all of these…
+    pub requires_all: u64,
+    /// …and at least one of these (0: no such condition).
+    pub requires_any: u64,
+    /// Works only on services whose version is strictly below this.
+    pub max_version: Option<[u16; 3]>,
+    /// Probability the exploit works once a target service is found.
+    pub success: Probability,
+    /// Probability a reverse shell's call-back is visible to blue's monitoring.
+    pub detection: Probability,
+    /// Events the attempt itself leaves at the port (brute force: every guess).
+    pub attempt_events: u16,
+    /// Extra events on success (brute force: the login).
+    pub success_events: u16,
+}
+
+/// A decoy service blue can deploy.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct DecoyKind {
+    pub name: String,
+    /// Placement fails if anything listens on this port.
+    pub checks_port: PortIdx,
+    /// The decoy listens on this port (CAGE quirk Q4: Vsftpd checks 21 but opens 80).
+    pub opens_port: PortIdx,
+    pub service_type: u16,
+    pub os: Option<Os>,
+    pub version: Option<[u16; 3]>,
+}
+
+/// A probability stored exactly as a threshold on a uniform 64-bit draw.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Probability {
+    /// `p * 2^64`, saturated; `u64::MAX` with `certain` means 1.
+    threshold: u64,
+    certain: bool,
+}
+
+impl Probability {
+    pub const ZERO: Probability = Probability {
+        threshold: 0,
+        certain: false,
+    };
+    pub const ONE: Probability = Probability {
+        threshold: u64::MAX,
+        certain: true,
+    };
+
+    /// `p` must be in [0, 1] (checked by the scenario validator; clamped here).
+    pub fn new(p: f64) -> Probability {
+        if p >= 1.0 {
+            Probability::ONE
+        } else if p.is_nan() || p <= 0.0 {
+            Probability::ZERO
+        } else {
+            // Multiplying by a power of two is exact; the cast truncates toward zero.
+            Probability {
+                threshold: (p * 18_446_744_073_709_551_616.0) as u64,
+                certain: false,
+            }
+        }
+    }
+    pub fn value(self) -> f64 {
+        if self.certain {
+            1.0
+        } else {
+            self.threshold as f64 / 18_446_744_073_709_551_616.0
+        }
+    }
+    pub fn is_certain(self) -> bool {
+        self.certain
+    }
+    pub fn is_never(self) -> bool {
+        !self.certain && self.threshold == 0
+    }
+    /// True with this probability for a uniform 64-bit word.
+    #[inline]
+    pub fn test(self, word: u64) -> bool {
+        self.certain || word < self.threshold
+    }
+}
+
+/// Behaviour switches. CAGE-2's quirks are rules here, named and documented, so that the
+/// `cage2` scenario reproduces CybORG 2.1 and `cage2-fixed` turns them off.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Rules {
+    /// With several exploits offered, the top-weighted is used with this probability, else one
+    /// of the others, uniformly.
+    pub top_exploit_probability: Probability,
+    /// Q1: a Restore unlinks the critical service from its process, so Impact never stops it
+    /// again in that episode.
+    pub restore_breaks_impact: bool,
+    /// Q5: Remove reports success even when it killed nothing.
+    pub remove_always_succeeds: bool,
+    /// Q6: only root/SYSTEM sessions cost confidentiality.
+    pub reward_privileged_only: bool,
+    /// Q7: the activity rule tests "≥3 entries on ≥3 ports → Scan" before the call-back port.
+    pub scan_rule_first: bool,
+    /// Q9: brute-forced sessions never become suspicious, so Remove cannot remove them.
+    pub brute_force_unremovable: bool,
+    /// Q10: a failed brute force still shows all its attempts (reads as Exploit).
+    pub failed_brute_force_visible: bool,
+    /// Q11: an Exploit reading overwrites a Privileged compromise estimate with User.
+    pub exploit_overwrites_privileged: bool,
+    /// Q12: blue's own new decoy entry can mask a same-step scan of that host.
+    pub own_decoy_masks_activity: bool,
+}
+
+impl Rules {
+    /// Every quirk off: the corrected game.
+    pub fn fixed() -> Rules {
+        Rules {
+            top_exploit_probability: Probability::new(0.75),
+            restore_breaks_impact: false,
+            remove_always_succeeds: false,
+            reward_privileged_only: false,
+            scan_rule_first: false,
+            brute_force_unremovable: false,
+            failed_brute_force_visible: false,
+            exploit_overwrites_privileged: false,
+            own_decoy_masks_activity: false,
+        }
+    }
+}
+
+/// Blue's action kinds, in the order of the flat action encoding.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum BlueKind {
+    Sleep,
+    Monitor,
+    Analyse,
+    Remove,
+    Decoy,
+    Restore,
+}
+
+impl BlueKind {
+    pub const ALL: [BlueKind; 6] = [
+        BlueKind::Sleep,
+        BlueKind::Monitor,
+        BlueKind::Analyse,
+        BlueKind::Remove,
+        BlueKind::Decoy,
+        BlueKind::Restore,
+    ];
+    pub fn name(self) -> &'static str {
+        match self {
+            BlueKind::Sleep => "sleep",
+            BlueKind::Monitor => "monitor",
+            BlueKind::Analyse => "analyse",
+            BlueKind::Remove => "remove",
+            BlueKind::Decoy => "decoy",
+            BlueKind::Restore => "restore",
+        }
+    }
+}
+
+/// Cost (tenths of reward, charged when issued) and duration (ticks, ≥ 1) of one action kind.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ActionCost {
+    pub cost: i32,
+    pub duration: u16,
+}
+
+/// Red's action kinds, in the order of the flat action encoding.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RedKind {
+    Sleep,
+    DiscoverRemoteSystems,
+    DiscoverNetworkServices,
+    ExploitRemoteService,
+    PrivilegeEscalate,
+    Impact,
+}
+
+impl RedKind {
+    pub const ALL: [RedKind; 6] = [
+        RedKind::Sleep,
+        RedKind::DiscoverRemoteSystems,
+        RedKind::DiscoverNetworkServices,
+        RedKind::ExploitRemoteService,
+        RedKind::PrivilegeEscalate,
+        RedKind::Impact,
+    ];
+    pub fn name(self) -> &'static str {
+        match self {
+            RedKind::Sleep => "sleep",
+            RedKind::DiscoverRemoteSystems => "discover_systems",
+            RedKind::DiscoverNetworkServices => "discover_services",
+            RedKind::ExploitRemoteService => "exploit",
+            RedKind::PrivilegeEscalate => "escalate",
+            RedKind::Impact => "impact",
+        }
+    }
+    /// MITRE ATT&CK technique of the action kind (exploits carry their own).
+    pub fn attack_id(self) -> &'static str {
+        match self {
+            RedKind::Sleep => "-",
+            RedKind::DiscoverRemoteSystems => "T1018",
+            RedKind::DiscoverNetworkServices => "T1046",
+            RedKind::ExploitRemoteService => "T1210",
+            RedKind::PrivilegeEscalate => "T1068",
+            RedKind::Impact => "T1489",
+        }
+    }
+}
+
+/// Red's side of the scenario.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct RedSpec {
+    /// Hosts where red holds a permanent privileged foothold at reset; the first is where every
+    /// red action is launched from.
+    pub entry: Vec<HostId>,
+    /// Hosts red tries to impact (its goal; used by reports and validation).
+    pub goals: Vec<HostId>,
+    /// Penalty (tenths, subtracted from red's own reward) for an invalid action.
+    pub invalid_action_penalty: i32,
+    pub costs: [ActionCost; 6],
+}
+
+/// Blue's side of the scenario.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct BlueSpec {
+    /// Indexed by [`BlueKind`] order.
+    pub costs: [ActionCost; 6],
+}
+
+/// A benign user that, each step, port-scans one of `hosts` with probability `scan`.
+/// (CAGE quirk Q8: CAGE-2's green never acts, so `cage2` has none.)
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct GreenAgent {
+    pub name: String,
+    pub hosts: Vec<HostId>,
+    pub scan: Probability,
+}
+
+/// The whole, resolved scenario.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Scenario {
+    pub name: String,
+    /// Hash of the source the scenario was compiled from (replays check it).
+    pub source_hash: u64,
+    /// Default episode length in ticks.
+    pub episode_length: u32,
+    pub subnets: Vec<Subnet>,
+    pub hosts: Vec<Host>,
+    pub routes: Vec<Route>,
+    /// Port numbers, indexed by [`PortIdx`].
+    pub ports: Vec<u16>,
+    pub service_types: Vec<String>,
+    pub exploits: Vec<Exploit>,
+    pub decoys: Vec<DecoyKind>,
+    pub red: RedSpec,
+    pub blue: BlueSpec,
+    pub green: Vec<GreenAgent>,
+    pub rules: Rules,
+}
+
+/// A structural error in a hand-built [`Scenario`] (files get located errors earlier).
+#[derive(Debug, thiserror::Error, PartialEq)]
+#[error("invalid scenario model: {0}")]
+pub struct ModelError(pub String);
+
+impl Scenario {
+    pub fn n_hosts(&self) -> usize {
+        self.hosts.len()
+    }
+
+    pub fn host_by_name(&self, name: &str) -> Option<HostId> {
+        self.hosts
+            .iter()
+            .position(|h| h.name == name)
+            .map(|i| i as HostId)
+    }
+
+    pub fn subnet_by_name(&self, name: &str) -> Option<SubnetId> {
+        self.subnets
+            .iter()
+            .position(|s| s.name == name)
+            .map(|i| i as SubnetId)
+    }
+
+    pub fn port_number(&self, p: PortIdx) -> u16 {
+        self.ports[p as usize]
+    }
+
+    /// Checks every index and limit the simulator relies on.
+    pub fn check(&self) -> Result<(), ModelError> {
+        let err = |m: String| Err(ModelError(m));
+        let nh = self.hosts.len();
+        if nh == 0 || nh > MAX_HOSTS {
+            return err(format!("{nh} hosts (expected 1..={MAX_HOSTS})"));
+        }
+        if self.ports.len() > MAX_PORTS {
+            return err(format!("{} ports (at most {MAX_PORTS})", self.ports.len()));
+        }
+        if self.decoys.len() > MAX_DECOY_KINDS {
+            return err(format!(
+                "{} decoy kinds (at most {MAX_DECOY_KINDS})",
+                self.decoys.len()
+            ));
+        }
+        if self.exploits.len() > MAX_EXPLOITS {
+            return err(format!(
+                "{} exploits (at most {MAX_EXPLOITS})",
+                self.exploits.len()
+            ));
+        }
+        if self.episode_length == 0 {
+            return err("episode length 0".into());
+        }
+        let ns = self.subnets.len() as u32;
+        let np = self.ports.len();
+        let nt = self.service_types.len();
+        let port_ok = |p: PortIdx| (p as usize) < np;
+        let type_ok = |t: u16| (t as usize) < nt;
+        let mut seen = vec![false; nh];
+        for s in &self.subnets {
+            for &h in &s.hosts {
+                if h as usize >= nh || seen[h as usize] {
+                    return err(format!(
+                        "subnet {} lists host {h} twice or out of range",
+                        s.name
+                    ));
+                }
+                seen[h as usize] = true;
+            }
+        }
+        for (i, h) in self.hosts.iter().enumerate() {
+            if h.subnet >= ns
+                || !self.subnets[h.subnet as usize]
+                    .hosts
+                    .contains(&(i as HostId))
+            {
+                return err(format!(
+                    "host {} has a subnet that does not list it",
+                    h.name
+                ));
+            }
+            for s in &h.services {
+                if s.port.is_some_and(|p| !port_ok(p))
+                    || s.service_type.is_some_and(|t| !type_ok(t))
+                {
+                    return err(format!(
+                        "host {} service {} has a bad port or type",
+                        h.name, s.name
+                    ));
+                }
+            }
+            if h.reveals.iter().any(|&r| r as usize >= nh) {
+                return err(format!("host {} reveals an unknown host", h.name));
+            }
+        }
+        if seen.iter().any(|s| !s) {
+            return err("a host is in no subnet".into());
+        }
+        for r in &self.routes {
+            if r.from >= ns || r.to >= ns || r.via.is_some_and(|v| v >= ns) {
+                return err("route names an unknown subnet".into());
+            }
+        }
+        for e in &self.exploits {
+            if !port_ok(e.port) || !type_ok(e.service_type) {
+                return err(format!("exploit {} has a bad port or type", e.name));
+            }
+        }
+        for d in &self.decoys {
+            if !port_ok(d.checks_port) || !port_ok(d.opens_port) || !type_ok(d.service_type) {
+                return err(format!("decoy {} has a bad port or type", d.name));
+            }
+        }
+        if self.red.entry.is_empty() || self.red.entry.iter().any(|&h| h as usize >= nh) {
+            return err("red needs at least one valid entry host".into());
+        }
+        if self.red.goals.iter().any(|&h| h as usize >= nh) {
+            return err("red goal out of range".into());
+        }
+        for g in &self.green {
+            if g.hosts.is_empty() || g.hosts.iter().any(|&h| h as usize >= nh) {
+                return err(format!("green agent {} has no or bad hosts", g.name));
+            }
+        }
+        for c in self.blue.costs.iter().chain(self.red.costs.iter()) {
+            if c.duration == 0 {
+                return err("action duration 0 (must be at least 1 tick)".into());
+            }
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,151 @@
+//! Replays: what is needed to reproduce episodes exactly (scenario identity, seed, episode
+//! ids, both sides' inputs per tick), and the function that plays one back.
+//!
+//! The content is plain data (serde); the command line chooses the file encoding. Replaying
+//! needs no agent: the recorded inputs and the seeded streams reproduce every draw.
+
+use std::sync::Arc;
+
+use serde::{Deserialize, Serialize};
+
+use crate::engine::Finished;
+use crate::model::Scenario;
+use crate::world::{Buffers, Sim, SimConfig, SimError};
+
+pub const FORMAT: &str = "mirrorlab-replay";
+pub const FORMAT_VERSION: u32 = 1;
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Replay {
+    pub format: String,
+    pub format_version: u32,
+    /// mirrorlab version that recorded it.
+    pub sim_version: String,
+    pub scenario_name: String,
+    /// [`Scenario::source_hash`] as 16 hex digits.
+    pub scenario_hash: String,
+    /// The scenario file's text, so a replay is self-contained.
+    pub scenario_source: Option<String>,
+    pub seed: u64,
+    pub episode_length: u32,
+    pub blue_agent: String,
+    pub red_agent: String,
+    pub episodes: Vec<ReplayEpisode>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReplayEpisode {
+    pub episode: u64,
+    /// Trace hash as 16 hex digits: the replay must reproduce it.
+    pub trace_hash: String,
+    /// Blue's score (sum of rewards) for readers; not needed to replay.
+    pub blue_score: f64,
+    pub blue: Vec<u32>,
+    pub red: Vec<u32>,
+}
+
+#[derive(Debug, thiserror::Error, PartialEq)]
+pub enum ReplayError {
+    #[error("not a mirrorlab replay (format is {0:?}, expected {FORMAT:?})")]
+    Format(String),
+    #[error("replay format version {0} is not supported (this mirrorlab reads {FORMAT_VERSION})")]
+    Version(u32),
+    #[error(
+        "the replay was recorded on scenario {name:?} with hash {recorded}, but the scenario \
+         given has hash {given}: the rules or network differ"
+    )]
+    ScenarioMismatch {
+        name: String,
+        recorded: String,
+        given: String,
+    },
+    #[error(
+        "episode {episode}: {blue} blue inputs but {red} red inputs (expected {expected} each)"
+    )]
+    Length {
+        episode: u64,
+        blue: usize,
+        red: usize,
+        expected: u32,
+    },
+    #[error("episode {episode}: {source}")]
+    Sim { episode: u64, source: SimError },
+    #[error("episode {episode} did not reproduce: trace hash {got}, recorded {expected}")]
+    Diverged {
+        episode: u64,
+        expected: String,
+        got: String,
+    },
+}
+
+pub fn hex(h: u64) -> String {
+    format!("{h:016x}")
+}
+
+impl Replay {
+    /// Checks the header against the scenario.
+    pub fn check(&self, scenario: &Scenario) -> Result<(), ReplayError> {
+        if self.format != FORMAT {
+            return Err(ReplayError::Format(self.format.clone()));
+        }
+        if self.format_version != FORMAT_VERSION {
+            return Err(ReplayError::Version(self.format_version));
+        }
+        if self.scenario_hash != hex(scenario.source_hash) {
+            return Err(ReplayError::ScenarioMismatch {
+                name: self.scenario_name.clone(),
+                recorded: self.scenario_hash.clone(),
+                given: hex(scenario.source_hash),
+            });
+        }
+        for ep in &self.episodes {
+            if ep.blue.len() != self.episode_length as usize
+                || ep.red.len() != self.episode_length as usize
+            {
+                return Err(ReplayError::Length {
+                    episode: ep.episode,
+                    blue: ep.blue.len(),
+                    red: ep.red.len(),
+                    expected: self.episode_length,
+                });
+            }
+        }
+        Ok(())
+    }
+
+    /// Plays one episode back and checks its trace hash. Returns the finished episode with
+    /// its events.
+    pub fn play(&self, scenario: Arc<Scenario>, index: usize) -> Result<Finished, ReplayError> {
+        let ep = &self.episodes[index];
+        let mut cfg = SimConfig::new(1, self.seed);
+        cfg.episode_length = Some(self.episode_length);
+        cfg.first_episode = ep.episode;
+        cfg.episode_limit = Some(ep.episode + 1);
+        cfg.record = true;
+        let err = |source| ReplayError::Sim {
+            episode: ep.episode,
+            source,
+        };
+        let mut sim = Sim::new(scenario, &cfg).map_err(err)?;
+        let mut buf = Buffers::new(sim.layout(), 1);
+        for t in 0..self.episode_length as usize {
+            sim.step(&ep.blue[t..t + 1], &ep.red[t..t + 1], &mut buf.out(false))
+                .map_err(err)?;
+        }
+        let mut done = Vec::new();
+        sim.drain_finished(&mut done);
+        let f = done
+            .pop()
+            .expect("a replayed episode of episode_length ticks finishes");
+        if hex(f.summary.trace_hash) != ep.trace_hash {
+            return Err(ReplayError::Diverged {
+                episode: ep.episode,
+                expected: ep.trace_hash.clone(),
+                got: hex(f.summary.trace_hash),
+            });
+        }
+        Ok(f)
+    }
+}

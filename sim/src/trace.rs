@@ -1,0 +1,232 @@
+//! Per-step events, the trace hash, and the one-line-per-event text format.
+
+use serde::{Deserialize, Serialize};
+
+use crate::layout::Layout;
+use crate::model::Scenario;
+use crate::rng::mix64;
+
+/// What happened. Numeric values are part of the trace hash (the determinism contract).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[repr(u8)]
+pub enum EventKind {
+    /// Blue's action took effect. `a` = action index, `b` = success (0/1).
+    BlueAction = 1,
+    /// Red's action took effect. `a` = action index, `b` = 0 false, 1 true, 2 unknown, 3 invalid.
+    RedAction = 2,
+    /// An exploit was tried on `host`. `a` = exploit id, `b` = [`ExploitOutcome`].
+    Exploit = 3,
+    /// A reverse shell's call-back on `host`: `a` = 1 if blue's monitoring saw it.
+    Callback = 4,
+    /// Red escalated on `host`; `a` = 1 if a session was raised (a file written).
+    Escalated = 5,
+    /// Blue's Remove killed `a` red sessions on `host`.
+    SessionsRemoved = 6,
+    /// Blue restored `host`; red lost `a` sessions.
+    Restored = 7,
+    /// Red's Impact stopped the critical service on `host`.
+    ServiceStopped = 8,
+    /// Blue deployed decoy kind `a` on `host`.
+    DecoyPlaced = 9,
+    /// Green agent `a` port-scanned `host`.
+    GreenScan = 10,
+    /// The step's rewards, in tenths: `a` = blue (as i32), `b` = red (as i32).
+    Reward = 11,
+    /// Red swept subnet `host`, learning `a` addresses.
+    Swept = 12,
+    /// Red port-scanned `host`, finding `a` listening connections (0 if unroutable).
+    Scanned = 13,
+    /// A durative action started: `a` = action index, `b` = 0 blue / 1 red; `host` = ticks.
+    Started = 14,
+}
+
+/// Outcome of an exploit attempt.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[repr(u32)]
+pub enum ExploitOutcome {
+    /// No suitable service (or no route): nothing happened.
+    NoTarget = 0,
+    /// It hit a decoy.
+    Decoy = 1,
+    /// Red gained an unprivileged session.
+    User = 2,
+    /// Red gained a root/SYSTEM session.
+    Privileged = 3,
+    /// The service was found but the exploit failed.
+    Failed = 4,
+}
+
+/// One event. `host` is a host id unless the kind says otherwise.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Event {
+    pub tick: u32,
+    pub kind: EventKind,
+    pub host: u32,
+    pub a: u32,
+    pub b: u32,
+}
+
+/// Initial trace-hash state of an episode.
+pub fn hash_init(episode: u64) -> u64 {
+    mix64(episode ^ 0x7472_6163_6568_6173) // "tracehas"
+}
+
+/// Folds one event into a running trace hash (order-sensitive, platform-independent).
+#[inline]
+pub fn hash_event(h: u64, e: &Event) -> u64 {
+    let w0 = (e.tick as u64) | ((e.kind as u64) << 32);
+    let w1 = (e.host as u64) | ((e.a as u64) << 32);
+    let h = mix64(h.rotate_left(7) ^ w0);
+    let h = mix64(h ^ w1);
+    mix64(h ^ e.b as u64)
+}
+
+/// Combines per-episode hashes (in episode-id order) into one run hash.
+pub fn combine_hashes(episodes: impl IntoIterator<Item = (u64, u64)>) -> u64 {
+    let mut h = 0x6d69_7272_6f72_6c61u64;
+    for (id, eh) in episodes {
+        h = mix64(h.rotate_left(7) ^ id);
+        h = mix64(h ^ eh);
+    }
+    h
+}
+
+/// The legend printed at the top of a text trace.
+pub const LEGEND: &str = "\
+# mirrorlab trace v1: one event per line
+# <episode> <tick> <who> <event> <subject> [key=value ...]
+#   who:   BLUE | RED | GREEN | SIM
+#   event: action      an agent's action took effect (ok=yes|no|unknown|invalid)
+#          started     a durative action began (done after ticks=N)
+#          exploit     red tried an exploit (result=no-target|decoy|user|privileged|failed)
+#          callback    a reverse shell called back (seen=yes|no by blue's monitoring)
+#          escalated   red raised a session to root/SYSTEM (file=yes) or already held one
+#          removed     blue's Remove killed red sessions (sessions=N)
+#          restored    blue restored a host from backup (red_sessions_lost=N)
+#          stopped     red's Impact stopped the host's critical service
+#          decoy       blue deployed a decoy (kind=NAME)
+#          scan        a green user port-scanned a host
+#          swept       red swept a subnet (found=N)
+#          scanned     red port-scanned a host (connections=N, 0 if unroutable)
+#          reward      the step's rewards (blue=R red=R)";
+
+/// Formats one event as a trace line.
+pub fn format_event(s: &Scenario, layout: &Layout, episode: u64, e: &Event) -> String {
+    let host = |h: u32| {
+        s.hosts
+            .get(h as usize)
+            .map(|x| x.name.as_str())
+            .unwrap_or("?")
+            .to_string()
+    };
+    let yes = |b: u32| if b != 0 { "yes" } else { "no" };
+    let (who, what, subject, rest) = match e.kind {
+        EventKind::BlueAction => (
+            "BLUE",
+            "action",
+            layout.blue_name(s, e.a),
+            format!("ok={}", yes(e.b)),
+        ),
+        EventKind::RedAction => {
+            let ok = ["no", "yes", "unknown", "invalid"]
+                .get(e.b as usize)
+                .copied()
+                .unwrap_or("?");
+            ("RED", "action", layout.red_name(s, e.a), format!("ok={ok}"))
+        }
+        EventKind::Started => {
+            let (who, name) = if e.b == 0 {
+                ("BLUE", layout.blue_name(s, e.a))
+            } else {
+                ("RED", layout.red_name(s, e.a))
+            };
+            (who, "started", name, format!("ticks={}", e.host))
+        }
+        EventKind::Exploit => {
+            let ex = s.exploits.get(e.a as usize);
+            let result = ["no-target", "decoy", "user", "privileged", "failed"]
+                .get(e.b as usize)
+                .copied()
+                .unwrap_or("?");
+            let via = ex.map(|x| x.name.as_str()).unwrap_or("?");
+            let att = ex.map(|x| x.attack_id.as_str()).unwrap_or("?");
+            (
+                "RED",
+                "exploit",
+                host(e.host),
+                format!("via={via} attack={att} result={result}"),
+            )
+        }
+        EventKind::Callback => (
+            "RED",
+            "callback",
+            host(e.host),
+            format!("seen={}", yes(e.a)),
+        ),
+        EventKind::Escalated => (
+            "RED",
+            "escalated",
+            host(e.host),
+            format!("file={}", yes(e.a)),
+        ),
+        EventKind::SessionsRemoved => {
+            ("BLUE", "removed", host(e.host), format!("sessions={}", e.a))
+        }
+        EventKind::Restored => (
+            "BLUE",
+            "restored",
+            host(e.host),
+            format!("red_sessions_lost={}", e.a),
+        ),
+        EventKind::ServiceStopped => ("RED", "stopped", host(e.host), String::new()),
+        EventKind::DecoyPlaced => {
+            let k = s
+                .decoys
+                .get(e.a as usize)
+                .map(|d| d.name.as_str())
+                .unwrap_or("?");
+            ("BLUE", "decoy", host(e.host), format!("kind={k}"))
+        }
+        EventKind::GreenScan => {
+            let g = s
+                .green
+                .get(e.a as usize)
+                .map(|g| g.name.as_str())
+                .unwrap_or("?");
+            ("GREEN", "scan", host(e.host), format!("user={g}"))
+        }
+        EventKind::Reward => (
+            "SIM",
+            "reward",
+            String::from("-"),
+            format!("blue={} red={}", tenths(e.a as i32), tenths(e.b as i32)),
+        ),
+        EventKind::Swept => {
+            let sn = s
+                .subnets
+                .get(e.host as usize)
+                .map(|x| x.name.as_str())
+                .unwrap_or("?");
+            ("RED", "swept", sn.to_string(), format!("found={}", e.a))
+        }
+        EventKind::Scanned => (
+            "RED",
+            "scanned",
+            host(e.host),
+            format!("connections={}", e.a),
+        ),
+    };
+    let mut line = format!("{episode} {} {who} {what} {subject}", e.tick);
+    if !rest.is_empty() {
+        line.push(' ');
+        line.push_str(&rest);
+    }
+    line
+}
+
+/// Tenths as a decimal string ("-1.3").
+pub fn tenths(t: i32) -> String {
+    let sign = if t < 0 { "-" } else { "" };
+    let a = t.unsigned_abs();
+    format!("{sign}{}.{}", a / 10, a % 10)
+}

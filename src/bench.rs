@@ -1,0 +1,259 @@
+//! `mirrorlab bench`: environment steps per second, on one core and on all cores.
+//! One step is one tick of one environment with both sides acting (scripted agents included).
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use anyhow::Result;
+use serde_json::json;
+
+use mirrorlab_agents::{Obs, blue_agent, red_agent};
+use mirrorlab_sim::model::Scenario;
+use mirrorlab_sim::{Buffers, Sim, SimConfig};
+
+use crate::files::write_atomic;
+
+#[derive(clap::Args)]
+pub struct BenchArgs {
+    /// Print one JSON object per row instead of the table.
+    #[arg(long)]
+    json: bool,
+    /// Seconds to measure each figure.
+    #[arg(long, default_value_t = 3.0)]
+    seconds: f64,
+    /// Folder the results are written to.
+    #[arg(long, default_value = "results/bench")]
+    out: PathBuf,
+    /// Don't write results files.
+    #[arg(long)]
+    no_write: bool,
+    /// Measure only these rows (by scenario name prefix).
+    #[arg(long)]
+    only: Option<String>,
+}
+
+struct Row {
+    scenario: String,
+    hosts: usize,
+    red: &'static str,
+    blue: &'static str,
+    batch: usize,
+    per_core: f64,
+    all_cores: f64,
+    threads: usize,
+}
+
+/// Steps per second of `threads` independent workers, each with its own batch and agents.
+fn measure(
+    s: &Arc<Scenario>,
+    red: &str,
+    blue: &str,
+    batch: usize,
+    threads: usize,
+    secs: f64,
+) -> Result<f64> {
+    let dur = Duration::from_secs_f64(secs);
+    let counts: Vec<Result<(u64, f64)>> = std::thread::scope(|scope| {
+        let hs: Vec<_> = (0..threads)
+            .map(|t| {
+                scope.spawn(move || -> Result<(u64, f64)> {
+                    let mut cfg = SimConfig::new(batch, 1);
+                    cfg.first_episode = (t * batch) as u64;
+                    cfg.episode_stride = Some((threads * batch) as u64);
+                    let mut sim = Sim::new(s.clone(), &cfg)?;
+                    let mut r = red_agent(red, s, batch, 1)?;
+                    let mut b = blue_agent(blue, s, batch, 1)?;
+                    for e in 0..batch {
+                        r.reset(e, sim.episode_id(e));
+                        b.reset(e, sim.episode_id(e));
+                    }
+                    let layout = sim.layout().clone();
+                    let mut buf = Buffers::new(&layout, batch);
+                    sim.observe(&mut buf.out(false))?;
+                    let (mut ra, mut ba) = (vec![0u32; batch], vec![0u32; batch]);
+                    let start = Instant::now();
+                    let mut steps = 0u64;
+                    loop {
+                        for _ in 0..16 {
+                            b.act(
+                                &Obs {
+                                    layout: &layout,
+                                    obs: &buf.blue_obs,
+                                    alerts: &buf.blue_alerts,
+                                },
+                                &mut ba,
+                            );
+                            r.act(
+                                &Obs {
+                                    layout: &layout,
+                                    obs: &buf.red_obs,
+                                    alerts: &[],
+                                },
+                                &mut ra,
+                            );
+                            sim.step(&ba, &ra, &mut buf.out(false))?;
+                            for e in 0..batch {
+                                if buf.done[e] != 0 {
+                                    r.reset(e, sim.episode_id(e));
+                                    b.reset(e, sim.episode_id(e));
+                                }
+                            }
+                            steps += batch as u64;
+                        }
+                        if start.elapsed() >= dur {
+                            break;
+                        }
+                    }
+                    Ok((steps, start.elapsed().as_secs_f64()))
+                })
+            })
+            .collect();
+        hs.into_iter()
+            .map(|h| h.join().expect("bench thread panicked"))
+            .collect()
+    });
+    let mut total = 0.0;
+    for c in counts {
+        let (steps, secs) = c?;
+        total += steps as f64 / secs;
+    }
+    Ok(total)
+}
+
+fn machine() -> String {
+    let cpu = std::fs::read_to_string("/proc/cpuinfo")
+        .ok()
+        .and_then(|c| {
+            c.lines()
+                .find(|l| l.starts_with("model name"))
+                .map(|l| l.split(':').nth(1).unwrap_or("").trim().to_string())
+        })
+        .unwrap_or_else(|| "unknown CPU".into());
+    let cores = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(1);
+    let mem = std::fs::read_to_string("/proc/meminfo")
+        .ok()
+        .and_then(|m| {
+            m.lines()
+                .next()
+                .and_then(|l| l.split_whitespace().nth(1))
+                .and_then(|k| k.parse::<u64>().ok())
+        })
+        .map(|kb| format!("{:.0} GiB", kb as f64 / 1024.0 / 1024.0))
+        .unwrap_or_default();
+    format!(
+        "{cpu}, {cores} cores, {mem} RAM, {} {}",
+        std::env::consts::OS,
+        std::env::consts::ARCH
+    )
+}
+
+/// Today's date (UTC) as YYYY-MM-DD, from the system clock (only for naming results).
+fn today() -> String {
+    let days = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs() / 86_400)
+        .unwrap_or(0) as i64;
+    // Civil-from-days (Howard Hinnant's algorithm).
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + (m <= 2) as i64;
+    format!("{y:04}-{m:02}-{d:02}")
+}
+
+pub fn bench(a: BenchArgs) -> Result<ExitCode> {
+    if cfg!(debug_assertions) {
+        eprintln!("warning: this is a debug build; build with --release for meaningful figures");
+    }
+    let threads = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(1);
+    let cage2 = Arc::new(
+        mirrorlab_scenarios::load("cage2")
+            .map_err(|d| anyhow::anyhow!("{}", d[0]))?
+            .scenario,
+    );
+    let generated = |n: u32| -> Result<Arc<Scenario>> {
+        let text = mirrorlab_scenarios::generate::network(n, 1);
+        let l = mirrorlab_scenarios::load_bytes(&format!("generated-{n}"), text.as_bytes())
+            .map_err(|d| anyhow::anyhow!("{}", d[0]))?;
+        Ok(Arc::new(l.scenario))
+    };
+    let plan: Vec<(Arc<Scenario>, &'static str, &'static str, usize)> = vec![
+        (cage2.clone(), "bline", "react-restore", 1024),
+        (cage2.clone(), "meander", "random", 1024),
+        (generated(1_000)?, "meander", "random", 16),
+        (generated(10_000)?, "meander", "random", 1),
+    ];
+    let mut rows = Vec::new();
+    for (s, red, blue, batch) in plan {
+        if let Some(o) = &a.only
+            && !s.name.starts_with(o.as_str())
+        {
+            continue;
+        }
+        eprintln!(
+            "measuring {} ({} hosts), {red} vs {blue}, batch {batch} ...",
+            s.name,
+            s.hosts.len()
+        );
+        let per_core = measure(&s, red, blue, batch, 1, a.seconds)?;
+        let all_cores = measure(&s, red, blue, batch, threads, a.seconds)?;
+        let row = Row {
+            scenario: s.name.clone(),
+            hosts: s.hosts.len(),
+            red,
+            blue,
+            batch,
+            per_core,
+            all_cores,
+            threads,
+        };
+        if a.json {
+            println!(
+                "{}",
+                json!({
+                    "scenario": row.scenario, "hosts": row.hosts, "red": row.red, "blue": row.blue,
+                    "batch": row.batch, "steps_per_sec_per_core": row.per_core,
+                    "steps_per_sec_all_cores": row.all_cores, "threads": row.threads,
+                    "machine": machine(),
+                })
+            );
+        }
+        rows.push(row);
+    }
+    let mut md = String::new();
+    md.push_str(&format!(
+        "# mirrorlab bench, {}\n\nMachine: {}\n\n",
+        today(),
+        machine()
+    ));
+    md.push_str(
+        "One step = one tick of one environment, both sides acting (scripted agents included).\n\n",
+    );
+    md.push_str("| scenario | hosts | red vs blue | envs per batch | steps/s, 1 core | steps/s, all cores (threads) |\n|---|---:|---|---:|---:|---:|\n");
+    for r in &rows {
+        md.push_str(&format!(
+            "| {} | {} | {} vs {} | {} | {:.0} | {:.0} ({}) |\n",
+            r.scenario, r.hosts, r.red, r.blue, r.batch, r.per_core, r.all_cores, r.threads
+        ));
+    }
+    if !a.json {
+        print!("{md}");
+    }
+    if !a.no_write {
+        let path = a.out.join(format!("{}.md", today()));
+        write_atomic(&path, md.as_bytes())?;
+        eprintln!("written to {}", path.display());
+    }
+    Ok(ExitCode::SUCCESS)
+}
