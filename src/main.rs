@@ -252,7 +252,7 @@ fn run(a: RunArgs) -> Result<ExitCode> {
         files::write_atomic(path, text.as_bytes())?;
     }
     if let Some(path) = &a.replay {
-        let r = report::replay_of(
+        let r = Replay::record(
             &scenario,
             &loaded.source,
             a.seed,

@@ -8,7 +8,7 @@ use mirrorlab_sim::Finished;
 use mirrorlab_sim::engine::{blue_kind_names, red_kind_names};
 use mirrorlab_sim::layout::Layout;
 use mirrorlab_sim::model::Scenario;
-use mirrorlab_sim::replay::{self, Replay, ReplayEpisode, hex};
+use mirrorlab_sim::replay::hex;
 use mirrorlab_sim::trace::{self, combine_hashes};
 
 use crate::stats::Stat;
@@ -235,39 +235,6 @@ pub fn trace_text(s: &Scenario, f: &[Finished]) -> String {
         }
     }
     o
-}
-
-pub fn replay_of(
-    s: &Scenario,
-    source: &str,
-    seed: u64,
-    steps: u32,
-    red: &str,
-    blue: &str,
-    f: &[Finished],
-) -> Replay {
-    Replay {
-        format: replay::FORMAT.into(),
-        format_version: replay::FORMAT_VERSION,
-        sim_version: mirrorlab_sim::VERSION.into(),
-        scenario_name: s.name.clone(),
-        scenario_hash: hex(s.source_hash),
-        scenario_source: Some(source.to_string()),
-        seed,
-        episode_length: steps,
-        blue_agent: blue.into(),
-        red_agent: red.into(),
-        episodes: f
-            .iter()
-            .map(|x| ReplayEpisode {
-                episode: x.summary.episode,
-                trace_hash: hex(x.summary.trace_hash),
-                blue_score: x.summary.blue_score as f64 / 10.0,
-                blue: x.inputs.iter().map(|i| i.0).collect(),
-                red: x.inputs.iter().map(|i| i.1).collect(),
-            })
-            .collect(),
-    }
 }
 
 pub struct Cell {

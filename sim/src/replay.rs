@@ -85,6 +85,40 @@ pub fn hex(h: u64) -> String {
 }
 
 impl Replay {
+    /// A replay of finished, recorded episodes (run with `SimConfig::record`).
+    pub fn record(
+        s: &Scenario,
+        source: &str,
+        seed: u64,
+        episode_length: u32,
+        red_agent: &str,
+        blue_agent: &str,
+        finished: &[Finished],
+    ) -> Replay {
+        Replay {
+            format: FORMAT.into(),
+            format_version: FORMAT_VERSION,
+            sim_version: crate::VERSION.into(),
+            scenario_name: s.name.clone(),
+            scenario_hash: hex(s.source_hash),
+            scenario_source: Some(source.to_string()),
+            seed,
+            episode_length,
+            blue_agent: blue_agent.into(),
+            red_agent: red_agent.into(),
+            episodes: finished
+                .iter()
+                .map(|f| ReplayEpisode {
+                    episode: f.summary.episode,
+                    trace_hash: hex(f.summary.trace_hash),
+                    blue_score: f.summary.blue_score as f64 / 10.0,
+                    blue: f.inputs.iter().map(|i| i.0).collect(),
+                    red: f.inputs.iter().map(|i| i.1).collect(),
+                })
+                .collect(),
+        }
+    }
+
     /// Checks the header against the scenario.
     pub fn check(&self, scenario: &Scenario) -> Result<(), ReplayError> {
         if self.format != FORMAT {

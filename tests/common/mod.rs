@@ -1,0 +1,66 @@
+//! Helpers shared by the integration tests.
+#![allow(dead_code)]
+
+use std::sync::Arc;
+
+use mirrorlab_agents::play::{self as runner, PlayConfig};
+use mirrorlab_sim::model::Scenario;
+use mirrorlab_sim::{Finished, trace};
+
+pub fn cage2() -> Arc<Scenario> {
+    Arc::new(mirrorlab_scenarios::load("cage2").expect("cage2 loads").scenario)
+}
+
+pub fn cage2_fixed() -> Arc<Scenario> {
+    Arc::new(mirrorlab_scenarios::load("cage2-fixed").expect("cage2-fixed loads").scenario)
+}
+
+pub struct Match<'a> {
+    pub scenario: &'a Arc<Scenario>,
+    pub red: &'a str,
+    pub blue: &'a str,
+    pub episodes: u64,
+    pub seed: u64,
+    pub steps: u32,
+    pub batch: usize,
+    pub threads: usize,
+    pub record: bool,
+}
+
+impl Match<'_> {
+    pub fn play(&self) -> Vec<Finished> {
+        let cfg = PlayConfig {
+            scenario: self.scenario.clone(),
+            red: self.red.into(),
+            blue: self.blue.into(),
+            episodes: self.episodes,
+            seed: self.seed,
+            episode_length: Some(self.steps),
+            batch: self.batch,
+            threads: self.threads,
+            record: self.record,
+        };
+        runner::play(&cfg, &|_| {}).expect("the match plays")
+    }
+}
+
+pub fn play(s: &Arc<Scenario>, red: &str, blue: &str, episodes: u64, seed: u64, steps: u32) -> Vec<Finished> {
+    Match { scenario: s, red, blue, episodes, seed, steps, batch: 64, threads: 1, record: false }.play()
+}
+
+pub fn run_hash(f: &[Finished]) -> u64 {
+    trace::combine_hashes(f.iter().map(|x| (x.summary.episode, x.summary.trace_hash)))
+}
+
+pub fn mean_score(f: &[Finished]) -> f64 {
+    f.iter().map(|x| x.summary.blue_score as f64 / 10.0).sum::<f64>() / f.len() as f64
+}
+
+/// Per-step blue rewards of a recorded episode (index 0 = step 1), from its Reward events.
+pub fn step_rewards(f: &Finished) -> Vec<f64> {
+    f.events
+        .iter()
+        .filter(|e| e.kind == trace::EventKind::Reward)
+        .map(|e| e.a as i32 as f64 / 10.0)
+        .collect()
+}
