@@ -37,11 +37,17 @@ fn golden_trace_hashes_of_every_cage2_pairing() {
             actual.push((red, blue, format!("{h:016x}")));
         }
     }
-    let table: String =
-        actual.iter().map(|(r, b, h)| format!("    (\"{r}\", \"{b}\", \"{h}\"),\n")).collect();
+    let table: String = actual
+        .iter()
+        .map(|(r, b, h)| format!("    (\"{r}\", \"{b}\", \"{h}\"),\n"))
+        .collect();
     for (g, a) in GOLDEN.iter().zip(&actual) {
         assert_eq!((g.0, g.1), (a.0, a.1));
-        assert_eq!(g.2, a.2, "golden hash of {} vs {} changed; the new table is:\n{table}", a.0, a.1);
+        assert_eq!(
+            g.2, a.2,
+            "golden hash of {} vs {} changed; the new table is:\n{table}",
+            a.0, a.1
+        );
     }
 }
 
@@ -62,15 +68,28 @@ fn batch_size_and_threads_do_not_change_any_episode() {
     let s = cage2();
     for (red, blue) in [("meander", "random"), ("bline", "react-remove")] {
         let m = |batch, threads| {
-            Match { scenario: &s, red, blue, episodes: 37, seed: 11, steps: 60, batch, threads, record: false }
-                .play()
+            Match {
+                scenario: &s,
+                red,
+                blue,
+                episodes: 37,
+                seed: 11,
+                steps: 60,
+                batch,
+                threads,
+                record: false,
+            }
+            .play()
         };
         let alone = m(1, 1);
         for (batch, threads) in [(37, 1), (8, 1), (5, 2), (64, 2), (3, 3)] {
             let other = m(batch, threads);
             assert_eq!(alone.len(), other.len());
             for (x, y) in alone.iter().zip(&other) {
-                assert_eq!(x.summary, y.summary, "{red} vs {blue}, batch {batch}, {threads} threads");
+                assert_eq!(
+                    x.summary, y.summary,
+                    "{red} vs {blue}, batch {batch}, {threads} threads"
+                );
             }
         }
     }
@@ -80,8 +99,18 @@ fn batch_size_and_threads_do_not_change_any_episode() {
 fn replays_reproduce_their_episodes() {
     let s = cage2();
     let source = mirrorlab_scenarios::BUNDLED[0].2;
-    let f = Match { scenario: &s, red: "meander", blue: "random", episodes: 6, seed: 5, steps: 40, batch: 4, threads: 1, record: true }
-        .play();
+    let f = Match {
+        scenario: &s,
+        red: "meander",
+        blue: "random",
+        episodes: 6,
+        seed: 5,
+        steps: 40,
+        batch: 4,
+        threads: 1,
+        record: true,
+    }
+    .play();
     let r = Replay::record(&s, source, 5, 40, "meander", "random", &f);
     let json = serde_json::to_string(&r).unwrap();
     let back: Replay = serde_json::from_str(&json).unwrap();
@@ -97,12 +126,32 @@ fn replays_reproduce_their_episodes() {
 fn a_tampered_replay_is_detected() {
     let s = cage2();
     let source = mirrorlab_scenarios::BUNDLED[0].2;
-    let f = Match { scenario: &s, red: "bline", blue: "random", episodes: 1, seed: 3, steps: 30, batch: 1, threads: 1, record: true }
-        .play();
+    let f = Match {
+        scenario: &s,
+        red: "bline",
+        blue: "random",
+        episodes: 1,
+        seed: 3,
+        steps: 30,
+        batch: 1,
+        threads: 1,
+        record: true,
+    }
+    .play();
     let mut r = Replay::record(&s, source, 3, 30, "bline", "random", &f);
     // Change blue's action at tick 10 to Restore Op_Server0 (index 139).
-    r.episodes[0].blue[9] = if r.episodes[0].blue[9] == 139 { 140 } else { 139 };
-    assert!(matches!(r.play(s.clone(), 0), Err(mirrorlab_sim::replay::ReplayError::Diverged { .. })));
+    r.episodes[0].blue[9] = if r.episodes[0].blue[9] == 139 {
+        140
+    } else {
+        139
+    };
+    assert!(matches!(
+        r.play(s.clone(), 0),
+        Err(mirrorlab_sim::replay::ReplayError::Diverged { .. })
+    ));
     let other = cage2_fixed();
-    assert!(matches!(r.check(&other), Err(mirrorlab_sim::replay::ReplayError::ScenarioMismatch { .. })));
+    assert!(matches!(
+        r.check(&other),
+        Err(mirrorlab_sim::replay::ReplayError::ScenarioMismatch { .. })
+    ));
 }

@@ -8,11 +8,19 @@ use mirrorlab_sim::model::Scenario;
 use mirrorlab_sim::{Finished, trace};
 
 pub fn cage2() -> Arc<Scenario> {
-    Arc::new(mirrorlab_scenarios::load("cage2").expect("cage2 loads").scenario)
+    Arc::new(
+        mirrorlab_scenarios::load("cage2")
+            .expect("cage2 loads")
+            .scenario,
+    )
 }
 
 pub fn cage2_fixed() -> Arc<Scenario> {
-    Arc::new(mirrorlab_scenarios::load("cage2-fixed").expect("cage2-fixed loads").scenario)
+    Arc::new(
+        mirrorlab_scenarios::load("cage2-fixed")
+            .expect("cage2-fixed loads")
+            .scenario,
+    )
 }
 
 pub struct Match<'a> {
@@ -44,8 +52,26 @@ impl Match<'_> {
     }
 }
 
-pub fn play(s: &Arc<Scenario>, red: &str, blue: &str, episodes: u64, seed: u64, steps: u32) -> Vec<Finished> {
-    Match { scenario: s, red, blue, episodes, seed, steps, batch: 64, threads: 1, record: false }.play()
+pub fn play(
+    s: &Arc<Scenario>,
+    red: &str,
+    blue: &str,
+    episodes: u64,
+    seed: u64,
+    steps: u32,
+) -> Vec<Finished> {
+    Match {
+        scenario: s,
+        red,
+        blue,
+        episodes,
+        seed,
+        steps,
+        batch: 64,
+        threads: 1,
+        record: false,
+    }
+    .play()
 }
 
 pub fn run_hash(f: &[Finished]) -> u64 {
@@ -53,7 +79,10 @@ pub fn run_hash(f: &[Finished]) -> u64 {
 }
 
 pub fn mean_score(f: &[Finished]) -> f64 {
-    f.iter().map(|x| x.summary.blue_score as f64 / 10.0).sum::<f64>() / f.len() as f64
+    f.iter()
+        .map(|x| x.summary.blue_score as f64 / 10.0)
+        .sum::<f64>()
+        / f.len() as f64
 }
 
 /// Per-step blue rewards of a recorded episode (index 0 = step 1), from its Reward events.
