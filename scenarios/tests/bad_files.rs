@@ -21,9 +21,16 @@ fn expectations(text: &str) -> Vec<(usize, usize, String)> {
 #[test]
 fn every_bad_file_fails_with_its_located_messages() {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/bad");
-    let mut files: Vec<_> = std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().path()).collect();
+    let mut files: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
     files.sort();
-    assert!(files.len() >= 18, "the corpus shrank: {} files", files.len());
+    assert!(
+        files.len() >= 18,
+        "the corpus shrank: {} files",
+        files.len()
+    );
     for path in files {
         let name = path.file_name().unwrap().to_string_lossy().to_string();
         let bytes = std::fs::read(&path).unwrap();
@@ -31,7 +38,10 @@ fn every_bad_file_fails_with_its_located_messages() {
             Ok(_) => panic!("{name} loaded, but it is in the bad corpus"),
             Err(d) => d,
         };
-        assert!(diags.iter().any(|d| d.severity == Severity::Error), "{name}: no error");
+        assert!(
+            diags.iter().any(|d| d.severity == Severity::Error),
+            "{name}: no error"
+        );
         for d in &diags {
             assert_eq!(d.file, name);
             assert!(d.line >= 1 && d.column >= 1, "{name}: unlocated: {d}");
@@ -43,9 +53,15 @@ fn every_bad_file_fails_with_its_located_messages() {
         }
         for (line, col, msg) in exp {
             assert!(
-                diags.iter().any(|d| d.line == line && d.column == col && d.to_string().contains(&msg)),
+                diags
+                    .iter()
+                    .any(|d| d.line == line && d.column == col && d.to_string().contains(&msg)),
                 "{name}: expected an error at {line}:{col} containing {msg:?}; got:\n{}",
-                diags.iter().map(|d| d.to_string()).collect::<Vec<_>>().join("\n")
+                diags
+                    .iter()
+                    .map(|d| d.to_string())
+                    .collect::<Vec<_>>()
+                    .join("\n")
             );
         }
     }

@@ -1,0 +1,255 @@
+//! The `mirrorlab` command as a user meets it.
+
+use std::process::{Command, Output};
+
+fn ml(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_mirrorlab"))
+        .args(args)
+        .output()
+        .expect("mirrorlab runs")
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).to_string()
+}
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).to_string()
+}
+
+fn json(o: &Output) -> serde_json::Value {
+    serde_json::from_str(stdout(o).trim())
+        .unwrap_or_else(|e| panic!("not JSON ({e}): {}", stdout(o)))
+}
+
+#[test]
+fn validate_accepts_bundled_and_reports_located_errors() {
+    let ok = ml(&["validate", "cage2", "cage2-fixed", "scenarios/cage2.toml"]);
+    assert!(ok.status.success(), "{}", stderr(&ok));
+    assert_eq!(stdout(&ok).matches("ok: ").count(), 3);
+    let bad = ml(&[
+        "validate",
+        "scenarios/tests/bad/many_errors.toml",
+        "scenarios/cage2.toml",
+    ]);
+    assert_eq!(bad.status.code(), Some(1));
+    let err = stderr(&bad);
+    assert!(
+        err.contains(
+            "scenarios/tests/bad/many_errors.toml:16:1: error: host[0].colour: unknown key"
+        ),
+        "{err}"
+    );
+    assert_eq!(err.matches(": error: ").count(), 3, "{err}");
+    assert!(stdout(&bad).contains("ok: scenarios/cage2.toml"));
+    let missing = ml(&["validate", "no/such/file.toml"]);
+    assert_eq!(missing.status.code(), Some(1));
+    assert!(stderr(&missing).contains("cannot read"));
+}
+
+#[test]
+fn run_json_has_the_promised_fields_and_is_deterministic() {
+    let args = [
+        "run",
+        "cage2",
+        "--red",
+        "bline",
+        "--blue",
+        "react-remove",
+        "--episodes",
+        "40",
+        "--seed",
+        "9",
+        "--steps",
+        "30",
+        "--json",
+    ];
+    let a = json(&ml(&args));
+    for k in [
+        "score_mean",
+        "score_ci95",
+        "episodes",
+        "seed",
+        "trace_hash",
+        "blue_actions",
+        "exploits",
+    ] {
+        assert!(a.get(k).is_some(), "missing {k} in {a}");
+    }
+    assert_eq!(a["episodes"], 40);
+    assert_eq!(a["seed"], 9);
+    let mut one = args.to_vec();
+    one.extend(["--threads", "1"]);
+    let b = json(&ml(&one));
+    assert_eq!(a, b, "thread count changed the result");
+    let mut other = args.to_vec();
+    other[9] = "10";
+    assert_ne!(json(&ml(&other))["trace_hash"], a["trace_hash"]);
+}
+
+#[test]
+fn run_prints_a_readable_summary() {
+    let o = ml(&[
+        "run",
+        "cage2",
+        "--red",
+        "meander",
+        "--blue",
+        "sleep",
+        "--episodes",
+        "10",
+        "--steps",
+        "50",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let t = stdout(&o);
+    for k in [
+        "score (blue)",
+        "95% CI",
+        "hosts compromised",
+        "first privileged access",
+        "first impact",
+        "blue actions",
+        "trace hash",
+    ] {
+        assert!(t.contains(k), "missing {k}:\n{t}");
+    }
+}
+
+#[test]
+fn bad_arguments_give_one_clear_line_and_no_panic() {
+    let o = ml(&["run", "cage2", "--red", "hal9000", "--blue", "sleep"]);
+    assert_eq!(o.status.code(), Some(2));
+    let e = stderr(&o);
+    assert!(
+        e.contains("unknown red agent `hal9000`") && e.contains("bline"),
+        "{e}"
+    );
+    assert!(!e.contains("panicked"));
+    let o = ml(&["eval", "--protocol", "cage3", "--blue", "sleep"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("unknown protocol"));
+    let o = ml(&[
+        "run",
+        "cage2",
+        "--red",
+        "bline",
+        "--blue",
+        "sleep",
+        "--episodes",
+        "0",
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+}
+
+#[test]
+fn replays_round_trip_through_files_and_bad_ones_are_refused() {
+    let dir = std::env::temp_dir().join(format!("mirrorlab-cli-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let rep = dir.join("r.json");
+    let trace = dir.join("t.txt");
+    let o = ml(&[
+        "run",
+        "cage2",
+        "--red",
+        "bline",
+        "--blue",
+        "random",
+        "--episodes",
+        "3",
+        "--steps",
+        "20",
+        "--replay",
+        rep.to_str().unwrap(),
+        "--trace",
+        trace.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let back = ml(&["replay", rep.to_str().unwrap()]);
+    assert!(back.status.success(), "{}", stderr(&back));
+    assert_eq!(stdout(&back).matches("reproduced").count(), 3);
+    let t = std::fs::read_to_string(&trace).unwrap();
+    assert!(t.starts_with("# mirrorlab trace v1"));
+    assert!(t.lines().filter(|l| !l.starts_with('#')).count() >= 3 * 20 * 3);
+    // Garbage is refused with a message, and the file is left as it was.
+    std::fs::write(&rep, b"{\"format\": 1").unwrap();
+    let bad = ml(&["replay", rep.to_str().unwrap()]);
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(
+        stderr(&bad).contains("not a valid replay file"),
+        "{}",
+        stderr(&bad)
+    );
+    assert_eq!(std::fs::read(&rep).unwrap(), b"{\"format\": 1");
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+#[test]
+fn schema_is_json_schema_of_the_format() {
+    let o = ml(&["schema"]);
+    let s = json(&o);
+    assert!(s.get("$schema").is_some());
+    for k in [
+        "host", "subnet", "route", "exploit", "decoy", "red", "blue", "green", "sensor",
+        "generate", "rules",
+    ] {
+        assert!(s["properties"].get(k).is_some(), "schema lacks {k}");
+    }
+}
+
+#[test]
+fn eval_prints_the_cage2_table() {
+    let o = ml(&[
+        "eval",
+        "--blue",
+        "react-restore",
+        "--episodes",
+        "20",
+        "--json",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let j = json(&o);
+    assert_eq!(j["cells"].as_array().unwrap().len(), 9);
+    let total: f64 = j["cells"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["mean"].as_f64().unwrap())
+        .sum();
+    assert!((total - j["total"].as_f64().unwrap()).abs() < 1e-9);
+    let t = ml(&["eval", "--blue", "sleep", "--episodes", "10"]);
+    let text = stdout(&t);
+    assert!(
+        text.contains("B_line") && text.contains("Meander") && text.contains("total"),
+        "{text}"
+    );
+}
+
+#[test]
+fn bench_reports_rows_as_json() {
+    let o = ml(&[
+        "bench",
+        "--seconds",
+        "0.05",
+        "--no-write",
+        "--only",
+        "cage2",
+        "--json",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let rows: Vec<serde_json::Value> = stdout(&o)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(rows.len(), 2);
+    for r in rows {
+        for k in [
+            "scenario",
+            "hosts",
+            "steps_per_sec_per_core",
+            "steps_per_sec_all_cores",
+        ] {
+            assert!(r.get(k).is_some(), "missing {k}");
+        }
+        assert!(r["steps_per_sec_per_core"].as_f64().unwrap() > 0.0);
+    }
+}
