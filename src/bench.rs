@@ -177,30 +177,31 @@ pub fn bench(a: BenchArgs) -> Result<ExitCode> {
     let threads = std::thread::available_parallelism()
         .map(|n| n.get())
         .unwrap_or(1);
-    let cage2 = Arc::new(
-        mirrorlab_scenarios::load("cage2")
-            .map_err(|d| anyhow::anyhow!("{}", d[0]))?
-            .scenario,
-    );
-    let generated = |n: u32| -> Result<Arc<Scenario>> {
-        let text = mirrorlab_scenarios::generate::network(n, 1);
-        let l = mirrorlab_scenarios::load_bytes(&format!("generated-{n}"), text.as_bytes())
-            .map_err(|d| anyhow::anyhow!("{}", d[0]))?;
-        Ok(Arc::new(l.scenario))
+    let load = |name: &str| -> Result<Arc<Scenario>> {
+        let l = if let Some(n) = name.strip_prefix("generated-") {
+            let text = mirrorlab_scenarios::generate::network(n.parse()?, 1);
+            mirrorlab_scenarios::load_bytes(name, text.as_bytes())
+        } else {
+            mirrorlab_scenarios::load(name)
+        };
+        Ok(Arc::new(
+            l.map_err(|d| anyhow::anyhow!("{}", d[0]))?.scenario,
+        ))
     };
-    let plan: Vec<(Arc<Scenario>, &'static str, &'static str, usize)> = vec![
-        (cage2.clone(), "bline", "react-restore", 1024),
-        (cage2.clone(), "meander", "random", 1024),
-        (generated(1_000)?, "meander", "random", 16),
-        (generated(10_000)?, "meander", "random", 1),
+    let plan: [(&str, &'static str, &'static str, usize); 4] = [
+        ("cage2", "bline", "react-restore", 1024),
+        ("cage2", "meander", "random", 1024),
+        ("generated-1000", "meander", "random", 16),
+        ("generated-10000", "meander", "random", 1),
     ];
     let mut rows = Vec::new();
-    for (s, red, blue, batch) in plan {
+    for (name, red, blue, batch) in plan {
         if let Some(o) = &a.only
-            && !s.name.starts_with(o.as_str())
+            && !name.starts_with(o.as_str())
         {
             continue;
         }
+        let s = load(name)?;
         eprintln!(
             "measuring {} ({} hosts), {red} vs {blue}, batch {batch} ...",
             s.name,

@@ -37,6 +37,43 @@ pub const RED_INVALID: u8 = 3;
 
 const NONE: u32 = u32::MAX;
 
+/// Blue's four observation values per host, indexed by `activity * 4 + estimate`:
+/// activity None `0 0`, Scan `1 0`, Exploit `1 1`; estimate No `0 0`, Unknown `1 0`,
+/// User `0 1`, Privileged `1 1` (CAGE-2 §5).
+const BLUE_ROWS: [[f32; 4]; 12] = {
+    let mut t = [[0.0; 4]; 12];
+    let mut i = 0;
+    while i < 12 {
+        let (act, flag) = (i / 4, i % 4);
+        t[i] = [
+            (act >= 1) as u8 as f32,
+            (act == 2) as u8 as f32,
+            (flag & 1) as f32,
+            (flag >> 1) as f32,
+        ];
+        i += 1;
+    }
+    t
+};
+
+/// Red's five observation values per host, indexed by knowledge bits (ip, ports, name),
+/// `any session << 3` and `privileged session << 4`.
+const RED_ROWS: [[f32; 5]; 32] = {
+    let mut t = [[0.0; 5]; 32];
+    let mut i = 0;
+    while i < 32 {
+        t[i] = [
+            (i & K_IP as usize != 0) as u8 as f32,
+            (i & K_PORTS as usize != 0) as u8 as f32,
+            (i & K_NAME as usize != 0) as u8 as f32,
+            (i >> 3 & 1) as f32,
+            (i >> 4 & 1) as f32,
+        ];
+        i += 1;
+    }
+    t
+};
+
 /// Facts about the scenario precomputed for the hot path.
 #[derive(Debug)]
 pub struct Static {
@@ -1097,35 +1134,24 @@ impl Envs {
     /// Writes env `e`'s observations into the caller's rows.
     pub fn write_blue_obs(&self, s: &Scenario, e: usize, obs: &mut [f32], alerts: &mut [u8]) {
         let h = self.h;
+        let base = e * h;
         for x in 0..h {
-            let i = e * h + x;
-            let act = if self.ev_entries[i] > 0 {
-                self.activity(s, i)
+            let i = base + x;
+            let (act, bits) = if self.ev_entries[i] > 0 {
+                let act = self.activity(s, i);
+                let pid = if self.ev_flags[i] & EV_PID != 0 {
+                    alert::PROCESS
+                } else {
+                    0
+                };
+                let kind = [0, alert::SCAN, alert::EXPLOIT][act as usize];
+                (act, alert::ANY | pid | kind)
             } else {
-                0
+                (0, 0)
             };
-            let flag = self.blue_flag[i];
-            let o = &mut obs[4 * x..4 * x + 4];
-            o[0] = (act >= 1) as u8 as f32;
-            o[1] = (act == 2) as u8 as f32;
-            o[2] = (flag & 1) as f32;
-            o[3] = (flag >> 1) as f32;
-            // Flag encoding: 0 none, 1 unknown (1 0), 2 user (0 1), 3 privileged (1 1).
-            alerts[x] = if self.ev_entries[i] > 0 {
-                alert::ANY
-                    | if self.ev_flags[i] & EV_PID != 0 {
-                        alert::PROCESS
-                    } else {
-                        0
-                    }
-                    | match act {
-                        1 => alert::SCAN,
-                        2 => alert::EXPLOIT,
-                        _ => 0,
-                    }
-            } else {
-                0
-            };
+            let row = &BLUE_ROWS[act as usize * 4 + (self.blue_flag[i] & 3) as usize];
+            obs[4 * x..4 * x + 4].copy_from_slice(row);
+            alerts[x] = bits;
         }
     }
 
@@ -1139,16 +1165,13 @@ impl Envs {
         for sn in 0..ns {
             obs[3 + sn] = self.subnet_known[e * ns + sn] as u8 as f32;
         }
-        let base = 3 + ns;
-        for x in 0..h {
+        let rows = &mut obs[3 + ns..3 + ns + 5 * h];
+        for (x, o) in rows.chunks_exact_mut(5).enumerate() {
             let i = e * h + x;
-            let k = self.know[i];
-            let o = &mut obs[base + 5 * x..base + 5 * x + 5];
-            o[0] = (k & K_IP != 0) as u8 as f32;
-            o[1] = (k & K_PORTS != 0) as u8 as f32;
-            o[2] = (k & K_NAME != 0) as u8 as f32;
-            o[3] = (self.sessions(i) > 0) as u8 as f32;
-            o[4] = (self.s_priv[i] > 0) as u8 as f32;
+            let k = self.know[i] & (K_IP | K_PORTS | K_NAME);
+            let any = (self.sessions(i) > 0) as usize;
+            let pr = (self.s_priv[i] > 0) as usize;
+            o.copy_from_slice(&RED_ROWS[k as usize | any << 3 | pr << 4]);
         }
     }
 

@@ -439,12 +439,15 @@ impl Scenario {
                 seen[h as usize] = true;
             }
         }
+        // Which subnet lists each host (each is listed once, checked above).
+        let mut listed_in = vec![u32::MAX; nh];
+        for (si, s) in self.subnets.iter().enumerate() {
+            for &h in &s.hosts {
+                listed_in[h as usize] = si as u32;
+            }
+        }
         for (i, h) in self.hosts.iter().enumerate() {
-            if h.subnet >= ns
-                || !self.subnets[h.subnet as usize]
-                    .hosts
-                    .contains(&(i as HostId))
-            {
+            if h.subnet >= ns || listed_in[i] != h.subnet {
                 return err(format!(
                     "host {} has a subnet that does not list it",
                     h.name

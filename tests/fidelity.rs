@@ -1,0 +1,88 @@
+//! Fidelity, cell by cell: every scripted pairing on cage2 scores as CybORG 2.1 (commit
+//! 26ce1c1) did on the same protocol, within noise. CybORG's figures are data measured beside
+//! the project (results/cyborg/, with the command and commit); this test never runs CybORG.
+
+mod common;
+
+use common::*;
+
+fn our_name(cyborg: &str) -> &'static str {
+    match cyborg {
+        "B_lineAgent" => "bline",
+        "RedMeanderAgent" => "meander",
+        "SleepAgent" => "sleep",
+        other => panic!("unknown red agent {other} in the CybORG data"),
+    }
+}
+
+#[test]
+fn every_scripted_cell_matches_cyborg_within_noise() {
+    let csv = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/results/cyborg/cage2_scripted.csv"
+    ))
+    .expect("CybORG's measured figures");
+    let s = cage2();
+    let mut rows = csv.lines();
+    let header: Vec<&str> = rows.next().unwrap().split(',').collect();
+    let col = |name: &str| header.iter().position(|h| *h == name).unwrap();
+    let (cr, cb, cs, cm, cci) = (
+        col("red"),
+        col("blue"),
+        col("steps"),
+        col("mean"),
+        col("ci95"),
+    );
+    let mut checked = 0;
+    let mut report = String::new();
+    let mut worst: f64 = 0.0;
+    for line in rows.filter(|l| !l.trim().is_empty()) {
+        let f: Vec<&str> = line.split(',').collect();
+        let (red, blue) = (our_name(f[cr]), f[cb]);
+        let steps: u32 = f[cs].parse().unwrap();
+        let (theirs, their_ci): (f64, f64) = (f[cm].parse().unwrap(), f[cci].parse().unwrap());
+        let ours = Match {
+            scenario: &s,
+            red,
+            blue,
+            episodes: 1000,
+            seed: 153,
+            steps,
+            batch: 256,
+            threads: 2,
+            record: false,
+        }
+        .play();
+        let scores: Vec<f64> = ours
+            .iter()
+            .map(|x| x.summary.blue_score as f64 / 10.0)
+            .collect();
+        let n = scores.len() as f64;
+        let mean = scores.iter().sum::<f64>() / n;
+        let sd = (scores.iter().map(|x| (x - mean) * (x - mean)).sum::<f64>() / (n - 1.0)).sqrt();
+        let our_se = sd / n.sqrt();
+        let their_se = their_ci / 1.96;
+        let se = (our_se * our_se + their_se * their_se).sqrt();
+        let z = if se == 0.0 {
+            if (mean - theirs).abs() < 1e-9 {
+                0.0
+            } else {
+                f64::INFINITY
+            }
+        } else {
+            (mean - theirs) / se
+        };
+        worst = worst.max(z.abs());
+        report.push_str(&format!(
+            "{red:>8} vs {blue:<14} {steps:>3}: ours {mean:9.2}, CybORG {theirs:9.2}, z {z:+.2}\n"
+        ));
+        checked += 1;
+    }
+    assert_eq!(checked, 36, "expected 3 reds × 4 blues × 3 lengths");
+    // 36 comparisons: |z| ≤ 4 fails by chance with probability about 0.2%.
+    assert!(
+        worst <= 4.0,
+        "a cell differs from CybORG beyond noise:\n{report}"
+    );
+    eprintln!("{report}");
+}
