@@ -86,3 +86,47 @@ fn every_scripted_cell_matches_cyborg_within_noise() {
     );
     eprintln!("{report}");
 }
+
+#[test]
+fn per_step_rewards_match_cyborg_against_a_sleeping_blue() {
+    let csv = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/results/cyborg/cage2_per_step.csv"
+    ))
+    .expect("CybORG's per-step figures");
+    let s = cage2();
+    for cy_red in ["B_lineAgent", "RedMeanderAgent"] {
+        let theirs: Vec<f64> = csv
+            .lines()
+            .skip(1)
+            .map(|l| l.split(',').collect::<Vec<_>>())
+            .filter(|f| f[0] == cy_red && f[1] == "sleep")
+            .map(|f| f[3].parse().unwrap())
+            .collect();
+        assert_eq!(theirs.len(), 100);
+        let red = our_name(cy_red);
+        let ours = Match {
+            scenario: &s,
+            red,
+            blue: "sleep",
+            episodes: 1000,
+            seed: 153,
+            steps: 100,
+            batch: 256,
+            threads: 2,
+            record: true,
+        }
+        .play();
+        for t in 0..100 {
+            let mean = ours.iter().map(|x| step_rewards(x)[t]).sum::<f64>() / ours.len() as f64;
+            // A step's reward lies in [-14.7, 0]: its sd is at most 7.35, so the combined
+            // standard error of the two means (1000 and 200 episodes) is at most 0.57.
+            assert!(
+                (mean - theirs[t]).abs() <= 4.0 * 0.57,
+                "{red} step {}: ours {mean:.3}, CybORG {:.3}",
+                t + 1,
+                theirs[t]
+            );
+        }
+    }
+}

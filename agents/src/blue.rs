@@ -156,3 +156,45 @@ impl Agent for React {
         }
     }
 }
+
+/// A blind restore cycle: Monitor, then Restore every host but red's declared foothold, in
+/// host order, and again. This is what CAGE-2's leaderboard row "Blue React Restore" actually
+/// scored (CAGE2.md §8): the reactive class fed the *reset* observation every step.
+pub struct RestoreCycle {
+    cycle: Vec<u32>,
+    pos: Vec<u32>,
+}
+
+impl RestoreCycle {
+    pub fn new(s: &Scenario, n: usize) -> RestoreCycle {
+        let l = mirrorlab_sim::Layout::new(s);
+        let mut cycle = vec![l.encode_blue(BlueAction::Monitor)];
+        cycle.extend(
+            (0..s.hosts.len() as HostId)
+                .filter(|h| !s.red.entry.contains(h))
+                .map(|h| l.encode_blue(BlueAction::Restore(h))),
+        );
+        RestoreCycle {
+            cycle,
+            pos: vec![0; n],
+        }
+    }
+}
+
+impl Agent for RestoreCycle {
+    fn side(&self) -> Side {
+        Side::Blue
+    }
+    fn name(&self) -> &str {
+        "restore-cycle"
+    }
+    fn reset(&mut self, env: usize, _episode: u64) {
+        self.pos[env] = 0;
+    }
+    fn act(&mut self, _obs: &Obs<'_>, actions: &mut [u32]) {
+        for (e, a) in actions.iter_mut().enumerate() {
+            *a = self.cycle[self.pos[e] as usize];
+            self.pos[e] = (self.pos[e] + 1) % self.cycle.len() as u32;
+        }
+    }
+}

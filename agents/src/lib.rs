@@ -122,6 +122,7 @@ pub fn blue_agent(
         "random" => Box::new(blue::Random::new(s, n_envs, seed)),
         "react-remove" => Box::new(blue::React::new(s, n_envs, blue::Response::Remove)),
         "react-restore" => Box::new(blue::React::new(s, n_envs, blue::Response::Restore)),
+        "restore-cycle" => Box::new(blue::RestoreCycle::new(s, n_envs)),
         _ => {
             return Err(AgentError::Unknown {
                 side: "blue",
