@@ -519,7 +519,21 @@ fn the_leaderboards_react_restore_row_is_a_blind_cycle() {
     // §8: its no-attacker cells are exactly -27, -46, -92.
     let s = cage2();
     for (steps, want) in [(30, -27.0), (50, -46.0), (100, -92.0)] {
-        let f = Match { scenario: &s, red: "sleep", blue: "restore-cycle", episodes: 5, seed: 0, steps, batch: 5, threads: 1, record: false }.play();
-        assert!(f.iter().all(|x| x.summary.blue_score as f64 / 10.0 == want), "{steps} steps");
+        let f = Match {
+            scenario: &s,
+            red: "sleep",
+            blue: "restore-cycle",
+            episodes: 5,
+            seed: 0,
+            steps,
+            batch: 5,
+            threads: 1,
+            record: false,
+        }
+        .play();
+        assert!(
+            f.iter().all(|x| x.summary.blue_score as f64 / 10.0 == want),
+            "{steps} steps"
+        );
     }
 }

@@ -7,7 +7,7 @@
 //! streams in a fixed order, so an environment's trajectory does not depend on its neighbours.
 
 use crate::layout::{BlueAction, Layout, RedAction, alert};
-use crate::model::{BlueKind, ExploitKind, HostId, Os, RedKind, Scenario};
+use crate::model::{BlueKind, ExploitKind, HostId, RedKind, Scenario};
 use crate::rng::{Purpose, Stream};
 use crate::trace::{Event, EventKind, ExploitOutcome, hash_event, hash_init};
 
@@ -85,7 +85,7 @@ pub struct Static {
     pub base_sessions: Vec<u8>,
     /// Subnet red launches from.
     pub launch_subnet: u32,
-    /// Per exploit: the mask of ports that must all be known, and any-of.
+    /// Exploit ids, heaviest first (the order options are offered in).
     pub exploit_order: Vec<u8>,
     /// Cost and duration tables.
     pub blue_cost: [i32; 6],
@@ -1212,11 +1212,6 @@ impl Envs {
     pub fn service_running(&self, e: usize, x: usize) -> bool {
         self.hflags[e * self.h + x] & F_CRIT_RUNNING != 0
     }
-}
-
-/// Whether a decoy kind fits an OS (for docs and agents).
-pub fn decoy_fits(kind_os: Option<Os>, host_os: Os) -> bool {
-    kind_os.is_none_or(|o| o == host_os)
 }
 
 /// Red kinds by index (for summaries).

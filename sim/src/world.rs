@@ -131,15 +131,18 @@ impl Buffers {
     }
 }
 
+/// The scenario and its precomputed facts (read-only while stepping).
 #[derive(Resource)]
-struct World_ {
+struct Shared {
     scenario: Arc<Scenario>,
     st: Static,
 }
 
+/// Every environment's state.
 #[derive(Resource)]
 struct State(Envs);
 
+/// This step's actions and the chunk of environments the schedule runs over.
 #[derive(Resource, Default)]
 struct Inputs {
     blue: Vec<u32>,
@@ -158,7 +161,7 @@ fn sys_begin(mut s: ResMut<State>, i: Res<Inputs>) {
     }
 }
 
-fn sys_blue(mut s: ResMut<State>, w: Res<World_>, i: Res<Inputs>) {
+fn sys_blue(mut s: ResMut<State>, w: Res<Shared>, i: Res<Inputs>) {
     let envs = &mut s.bypass_change_detection().0;
     for e in i.start..i.end {
         if envs.active[e] {
@@ -167,7 +170,7 @@ fn sys_blue(mut s: ResMut<State>, w: Res<World_>, i: Res<Inputs>) {
     }
 }
 
-fn sys_green(mut s: ResMut<State>, w: Res<World_>, i: Res<Inputs>) {
+fn sys_green(mut s: ResMut<State>, w: Res<Shared>, i: Res<Inputs>) {
     if w.scenario.green.is_empty() {
         return;
     }
@@ -179,7 +182,7 @@ fn sys_green(mut s: ResMut<State>, w: Res<World_>, i: Res<Inputs>) {
     }
 }
 
-fn sys_red(mut s: ResMut<State>, w: Res<World_>, i: Res<Inputs>) {
+fn sys_red(mut s: ResMut<State>, w: Res<Shared>, i: Res<Inputs>) {
     let envs = &mut s.bypass_change_detection().0;
     for e in i.start..i.end {
         if envs.active[e] {
@@ -188,7 +191,7 @@ fn sys_red(mut s: ResMut<State>, w: Res<World_>, i: Res<Inputs>) {
     }
 }
 
-fn sys_score(mut s: ResMut<State>, w: Res<World_>, i: Res<Inputs>) {
+fn sys_score(mut s: ResMut<State>, w: Res<Shared>, i: Res<Inputs>) {
     let envs = &mut s.bypass_change_detection().0;
     for e in i.start..i.end {
         if envs.active[e] {
@@ -197,7 +200,7 @@ fn sys_score(mut s: ResMut<State>, w: Res<World_>, i: Res<Inputs>) {
     }
 }
 
-fn sys_monitor(mut s: ResMut<State>, w: Res<World_>, i: Res<Inputs>) {
+fn sys_monitor(mut s: ResMut<State>, w: Res<Shared>, i: Res<Inputs>) {
     let envs = &mut s.bypass_change_detection().0;
     for e in i.start..i.end {
         if envs.active[e] {
@@ -206,7 +209,7 @@ fn sys_monitor(mut s: ResMut<State>, w: Res<World_>, i: Res<Inputs>) {
     }
 }
 
-fn sys_finish(mut s: ResMut<State>, w: Res<World_>, i: Res<Inputs>) {
+fn sys_finish(mut s: ResMut<State>, w: Res<Shared>, i: Res<Inputs>) {
     let envs = &mut s.bypass_change_detection().0;
     for e in i.start..i.end {
         if envs.active[e] {
@@ -237,7 +240,7 @@ impl Sim {
         let layout = st.layout.clone();
         let envs = Envs::new(&scenario, cfg);
         let mut world = World::new();
-        world.insert_resource(World_ {
+        world.insert_resource(Shared {
             scenario: scenario.clone(),
             st,
         });
@@ -428,7 +431,7 @@ impl Sim {
     }
 
     fn write_outputs(&self, start: usize, end: usize, out: &mut StepOut) {
-        let w = self.world.resource::<World_>();
+        let w = self.world.resource::<Shared>();
         let envs = self.envs();
         let l = &self.layout;
         let s = &w.scenario;
