@@ -155,3 +155,42 @@ fn a_tampered_replay_is_detected() {
         Err(mirrorlab_sim::replay::ReplayError::ScenarioMismatch { .. })
     ));
 }
+
+#[test]
+fn hostile_replays_are_errors_not_panics() {
+    let s = cage2();
+    let source = mirrorlab_scenarios::BUNDLED[0].2;
+    let f = Match {
+        scenario: &s,
+        red: "bline",
+        blue: "random",
+        episodes: 1,
+        seed: 3,
+        steps: 5,
+        batch: 1,
+        threads: 1,
+        record: true,
+    }
+    .play();
+    let good = Replay::record(&s, source, 3, 5, "bline", "random", &f);
+    let mut r = good.clone();
+    r.episode_length = 0;
+    r.episodes[0].blue.clear();
+    r.episodes[0].red.clear();
+    assert!(r.play(s.clone(), 0).is_err());
+    let mut r = good.clone();
+    r.episodes[0].episode = u64::MAX;
+    assert!(r.play(s.clone(), 0).is_err());
+    let mut r = good.clone();
+    r.episodes[0].red[2] = 10_000;
+    assert!(matches!(
+        r.play(s.clone(), 0),
+        Err(mirrorlab_sim::replay::ReplayError::Sim { .. })
+    ));
+    let mut r = good.clone();
+    r.episodes[0].blue.pop();
+    assert!(r.play(s.clone(), 0).is_err());
+    let mut r = good;
+    r.format_version = 99;
+    assert!(r.play(s, 0).is_err());
+}

@@ -61,6 +61,10 @@ pub enum ReplayError {
         recorded: String,
         given: String,
     },
+    #[error("episode length {0} is out of range (1..=1000000)")]
+    EpisodeLength(u32),
+    #[error("episode id {0} is out of range")]
+    EpisodeId(u64),
     #[error(
         "episode {episode}: {blue} blue inputs but {red} red inputs (expected {expected} each)"
     )]
@@ -134,7 +138,13 @@ impl Replay {
                 given: hex(scenario.source_hash),
             });
         }
+        if !(1..=1_000_000).contains(&self.episode_length) {
+            return Err(ReplayError::EpisodeLength(self.episode_length));
+        }
         for ep in &self.episodes {
+            if ep.episode == u64::MAX {
+                return Err(ReplayError::EpisodeId(ep.episode));
+            }
             if ep.blue.len() != self.episode_length as usize
                 || ep.red.len() != self.episode_length as usize
             {
@@ -150,8 +160,9 @@ impl Replay {
     }
 
     /// Plays one episode back and checks its trace hash. Returns the finished episode with
-    /// its events.
+    /// its events. Call [`Replay::check`] first.
     pub fn play(&self, scenario: Arc<Scenario>, index: usize) -> Result<Finished, ReplayError> {
+        self.check(&scenario)?;
         let ep = &self.episodes[index];
         let mut cfg = SimConfig::new(1, self.seed);
         cfg.episode_length = Some(self.episode_length);
