@@ -117,7 +117,7 @@ fn per_step_rewards_match_cyborg_against_a_sleeping_blue() {
             record: true,
         }
         .play();
-        for t in 0..100 {
+        for (t, their) in theirs.iter().enumerate() {
             let mean = ours.iter().map(|x| step_rewards(x)[t]).sum::<f64>() / ours.len() as f64;
             // A step's reward lies in [-14.7, 0]: its sd is at most 7.35, so the combined
             // standard error of the two means (1000 and 200 episodes) is at most 0.57.
