@@ -584,7 +584,7 @@ impl Envs {
             BlueAction::Restore(x) => {
                 let x = x as usize;
                 let i = e * h + x;
-                let lost = self.sessions(i) - st.base_sessions[x] as u32;
+                let lost = self.sessions(i).saturating_sub(st.base_sessions[x] as u32);
                 self.s_priv[i] = st.base_sessions[x];
                 self.s_rm[i] = 0;
                 self.s_fixed[i] = 0;
