@@ -9,9 +9,10 @@ use std::time::{Duration, Instant};
 use anyhow::Result;
 use serde_json::json;
 
-use mirrorlab_agents::{Obs, blue_agent, red_agent};
+use mirrorlab_agents::play::Arena;
+use mirrorlab_agents::{blue_agent, red_agent};
 use mirrorlab_sim::model::Scenario;
-use mirrorlab_sim::{Buffers, Sim, SimConfig};
+use mirrorlab_sim::{Sim, SimConfig};
 
 use crate::files::write_atomic;
 
@@ -62,44 +63,17 @@ fn measure(
                     let mut cfg = SimConfig::new(batch, 1);
                     cfg.first_episode = (t * batch) as u64;
                     cfg.episode_stride = Some((threads * batch) as u64);
-                    let mut sim = Sim::new(s.clone(), &cfg)?;
-                    let mut r = red_agent(red, s, batch, 1)?;
-                    let mut b = blue_agent(blue, s, batch, 1)?;
-                    for e in 0..batch {
-                        r.reset(e, sim.episode_id(e));
-                        b.reset(e, sim.episode_id(e));
-                    }
-                    let layout = sim.layout().clone();
-                    let mut buf = Buffers::new(&layout, batch);
-                    sim.observe(&mut buf.out(false))?;
-                    let (mut ra, mut ba) = (vec![0u32; batch], vec![0u32; batch]);
+                    let sim = Sim::new(s.clone(), &cfg)?;
+                    let mut arena = Arena::new(
+                        sim,
+                        red_agent(red, s, batch, 1)?,
+                        blue_agent(blue, s, batch, 1)?,
+                    )?;
                     let start = Instant::now();
                     let mut steps = 0u64;
                     loop {
                         for _ in 0..16 {
-                            b.act(
-                                &Obs {
-                                    layout: &layout,
-                                    obs: &buf.blue_obs,
-                                    alerts: &buf.blue_alerts,
-                                },
-                                &mut ba,
-                            );
-                            r.act(
-                                &Obs {
-                                    layout: &layout,
-                                    obs: &buf.red_obs,
-                                    alerts: &[],
-                                },
-                                &mut ra,
-                            );
-                            sim.step(&ba, &ra, &mut buf.out(false))?;
-                            for e in 0..batch {
-                                if buf.done[e] != 0 {
-                                    r.reset(e, sim.episode_id(e));
-                                    b.reset(e, sim.episode_id(e));
-                                }
-                            }
+                            arena.step()?;
                             steps += batch as u64;
                         }
                         if start.elapsed() >= dur {

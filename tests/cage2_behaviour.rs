@@ -6,13 +6,15 @@ mod common;
 use std::sync::Arc;
 
 use common::*;
+use mirrorlab_agents::play::Arena;
 use mirrorlab_agents::{Agent, Obs, Side, red_agent};
 use mirrorlab_sim::layout::{BlueAction, RedAction};
 use mirrorlab_sim::model::Scenario;
 use mirrorlab_sim::trace::{EventKind, ExploitOutcome};
-use mirrorlab_sim::{Buffers, Finished, Sim, SimConfig};
+use mirrorlab_sim::{Finished, Sim, SimConfig};
 
 /// A blue agent that plays a fixed script (tick t → action), Sleep elsewhere.
+#[derive(Clone)]
 struct Script(Vec<(u32, u32)>, Vec<u32>);
 
 impl Agent for Script {
@@ -42,7 +44,7 @@ impl Agent for Script {
 fn drive(
     s: &Arc<Scenario>,
     red: &str,
-    blue: &mut dyn Agent,
+    blue: &Script,
     episodes: u64,
     steps: u32,
     seed: u64,
@@ -54,35 +56,19 @@ fn drive(
         cfg.episode_limit = Some(ep + 1);
         cfg.episode_length = Some(steps);
         cfg.record = true;
-        let mut sim = Sim::new(s.clone(), &cfg).unwrap();
-        let mut r = red_agent(red, s, 1, seed).unwrap();
-        r.reset(0, ep);
-        blue.reset(0, ep);
-        let layout = sim.layout().clone();
-        let mut buf = Buffers::new(&layout, 1);
-        sim.observe(&mut buf.out(false)).unwrap();
+        let sim = Sim::new(s.clone(), &cfg).unwrap();
+        let mut arena = Arena::new(
+            sim,
+            red_agent(red, s, 1, seed).unwrap(),
+            Box::new(blue.clone()),
+        )
+        .unwrap();
         let mut obs = Vec::new();
-        let (mut ra, mut ba) = ([0u32], [0u32]);
         for _ in 0..steps {
-            blue.act(
-                &Obs {
-                    layout: &layout,
-                    obs: &buf.blue_obs,
-                    alerts: &buf.blue_alerts,
-                },
-                &mut ba,
-            );
-            r.act(
-                &Obs {
-                    layout: &layout,
-                    obs: &buf.red_obs,
-                    alerts: &[],
-                },
-                &mut ra,
-            );
-            sim.step(&ba, &ra, &mut buf.out(false)).unwrap();
-            obs.push(buf.blue_obs.clone());
+            arena.step().unwrap();
+            obs.push(arena.buf.blue_obs.clone());
         }
+        let sim = &mut arena.sim;
         let mut f = Vec::new();
         sim.drain_finished(&mut f);
         out.push((f.pop().unwrap(), obs));
@@ -109,8 +95,8 @@ fn observation_order_and_first_steps_against_bline() {
     // §9.1: step 1 shows nothing; step 2 Scan on the chosen user host only; step 3 mostly
     // Exploit + User there.
     let s = cage2();
-    let mut blue = Script(vec![], vec![0]);
-    let runs = drive(&s, "bline", &mut blue, 300, 3, 21);
+    let blue = Script(vec![], vec![0]);
+    let runs = drive(&s, "bline", &blue, 300, 3, 21);
     let users: Vec<usize> = ["User1", "User2", "User3", "User4"]
         .iter()
         .map(|n| host(&s, n))
@@ -298,8 +284,8 @@ fn restore_breaks_impact_quirk_q1() {
     let s = cage2();
     let restore = mirrorlab_sim::Layout::new(&s)
         .encode_blue(BlueAction::Restore(host(&s, "Op_Server0") as u32));
-    let mut blue = Script(vec![(1, restore)], vec![0]);
-    let runs = drive(&s, "bline", &mut blue, 50, 100, 8);
+    let blue = Script(vec![(1, restore)], vec![0]);
+    let runs = drive(&s, "bline", &blue, 50, 100, 8);
     let mut total = 0.0;
     for (x, _) in &runs {
         let r = step_rewards(x);
@@ -319,8 +305,8 @@ fn restore_breaks_impact_quirk_q1() {
     assert!((mean + 281.4).abs() < 6.0, "Q1 run scored {mean:.2}");
     // And in cage2-fixed the same Restore does not stop a later Impact.
     let fixed = cage2_fixed();
-    let mut blue = Script(vec![(1, restore)], vec![0]);
-    let runs = drive(&fixed, "bline", &mut blue, 20, 40, 8);
+    let blue = Script(vec![(1, restore)], vec![0]);
+    let runs = drive(&fixed, "bline", &blue, 20, 40, 8);
     assert!(runs.iter().all(|(x, _)| x.summary.first_impact.is_some()));
 }
 
@@ -341,8 +327,8 @@ fn decoy_compatibility_matches_cyborg() {
                 )
             })
             .collect();
-        let mut blue = Script(acts, vec![0]);
-        let runs = drive(&s, "sleep", &mut blue, 1, seq.len() as u32, 0);
+        let blue = Script(acts, vec![0]);
+        let runs = drive(&s, "sleep", &blue, 1, seq.len() as u32, 0);
         let oks: Vec<bool> = runs[0]
             .0
             .events
@@ -398,11 +384,11 @@ fn a_femitter_decoy_on_user2_is_hit_three_times_in_four() {
     let u2 = host(&s, "User2") as u32;
     let fem = s.decoys.iter().position(|d| d.name == "Femitter").unwrap() as u8;
     // Blue places the decoy at step 1; Meander sweeps at 1 and scans User2 at some step ≤ 6.
-    let mut blue = Script(
+    let blue = Script(
         vec![(1, l.encode_blue(BlueAction::Decoy(fem, u2)))],
         vec![0],
     );
-    let runs = drive(&s, "meander", &mut blue, 400, 60, 9);
+    let runs = drive(&s, "meander", &blue, 400, 60, 9);
     let (mut hits, mut tries) = (0, 0);
     for (x, _) in &runs {
         if let Some(e) = x
@@ -492,14 +478,14 @@ fn restore_on_user0_costs_one_and_keeps_the_foothold() {
     let s = cage2();
     let l = mirrorlab_sim::Layout::new(&s);
     let u0 = host(&s, "User0") as u32;
-    let mut blue = Script(
+    let blue = Script(
         vec![
             (1, l.encode_blue(BlueAction::Restore(u0))),
             (5, l.encode_blue(BlueAction::Restore(u0))),
         ],
         vec![0],
     );
-    let runs = drive(&s, "bline", &mut blue, 200, 20, 2);
+    let runs = drive(&s, "bline", &blue, 200, 20, 2);
     let mut at15 = 0;
     for (x, _) in &runs {
         let r = step_rewards(x);

@@ -8,9 +8,9 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use mirrorlab_sim::model::Scenario;
-use mirrorlab_sim::{Buffers, Finished, Sim, SimConfig, SimError};
+use mirrorlab_sim::{Buffers, Finished, Layout, Sim, SimConfig, SimError};
 
-use crate::{AgentError, Obs, blue_agent, red_agent};
+use crate::{Agent, AgentError, Obs, blue_agent, red_agent};
 
 /// A match between two scripted agents.
 #[derive(Clone, Debug)]
@@ -73,6 +73,81 @@ pub fn play(cfg: &PlayConfig, progress: &(dyn Fn(u64) + Sync)) -> Result<Vec<Fin
     Ok(all)
 }
 
+/// A batch and the two agents that play in it: one `step` is one decision of each agent for
+/// every environment, then one simulator step; agents of environments whose episode ended are
+/// reset for the next one.
+pub struct Arena {
+    pub sim: Sim,
+    pub red: Box<dyn Agent>,
+    pub blue: Box<dyn Agent>,
+    /// The latest step's outputs (what the agents decide from next).
+    pub buf: Buffers,
+    layout: Layout,
+    red_actions: Vec<u32>,
+    blue_actions: Vec<u32>,
+}
+
+impl Arena {
+    pub fn new(
+        sim: Sim,
+        mut red: Box<dyn Agent>,
+        mut blue: Box<dyn Agent>,
+    ) -> Result<Arena, SimError> {
+        let n = sim.n_envs();
+        for e in 0..n {
+            if sim.is_active(e) {
+                red.reset(e, sim.episode_id(e));
+                blue.reset(e, sim.episode_id(e));
+            }
+        }
+        let layout = sim.layout().clone();
+        let mut buf = Buffers::new(&layout, n);
+        sim.observe(&mut buf.out(false))?;
+        Ok(Arena {
+            sim,
+            red,
+            blue,
+            buf,
+            layout,
+            red_actions: vec![0; n],
+            blue_actions: vec![0; n],
+        })
+    }
+
+    pub fn step(&mut self) -> Result<(), SimError> {
+        let b = &self.buf;
+        self.blue.act(
+            &Obs {
+                layout: &self.layout,
+                obs: &b.blue_obs,
+                alerts: &b.blue_alerts,
+            },
+            &mut self.blue_actions,
+        );
+        self.red.act(
+            &Obs {
+                layout: &self.layout,
+                obs: &b.red_obs,
+                alerts: &[],
+            },
+            &mut self.red_actions,
+        );
+        self.sim.step(
+            &self.blue_actions,
+            &self.red_actions,
+            &mut self.buf.out(false),
+        )?;
+        for e in 0..self.sim.n_envs() {
+            if self.buf.done[e] != 0 && self.sim.is_active(e) {
+                let id = self.sim.episode_id(e);
+                self.red.reset(e, id);
+                self.blue.reset(e, id);
+            }
+        }
+        Ok(())
+    }
+}
+
 fn shard(
     cfg: &PlayConfig,
     t: usize,
@@ -87,47 +162,15 @@ fn shard(
     sc.episode_stride = Some((threads * batch) as u64);
     sc.episode_limit = Some(cfg.episodes);
     sc.record = cfg.record;
-    let mut sim = Sim::new(cfg.scenario.clone(), &sc)?;
-    let mut red = red_agent(&cfg.red, &cfg.scenario, batch, cfg.seed)?;
-    let mut blue = blue_agent(&cfg.blue, &cfg.scenario, batch, cfg.seed)?;
-    for e in 0..batch {
-        if sim.is_active(e) {
-            red.reset(e, sim.episode_id(e));
-            blue.reset(e, sim.episode_id(e));
-        }
-    }
-    let layout = sim.layout().clone();
-    let mut buf = Buffers::new(&layout, batch);
-    sim.observe(&mut buf.out(false))?;
-    let mut red_actions = vec![0u32; batch];
-    let mut blue_actions = vec![0u32; batch];
+    let sim = Sim::new(cfg.scenario.clone(), &sc)?;
+    let red = red_agent(&cfg.red, &cfg.scenario, batch, cfg.seed)?;
+    let blue = blue_agent(&cfg.blue, &cfg.scenario, batch, cfg.seed)?;
+    let mut arena = Arena::new(sim, red, blue)?;
     let mut finished = Vec::new();
     let mut out = Vec::new();
-    while sim.any_active() {
-        blue.act(
-            &Obs {
-                layout: &layout,
-                obs: &buf.blue_obs,
-                alerts: &buf.blue_alerts,
-            },
-            &mut blue_actions,
-        );
-        red.act(
-            &Obs {
-                layout: &layout,
-                obs: &buf.red_obs,
-                alerts: &[],
-            },
-            &mut red_actions,
-        );
-        sim.step(&blue_actions, &red_actions, &mut buf.out(false))?;
-        for e in 0..batch {
-            if buf.done[e] != 0 && sim.is_active(e) {
-                red.reset(e, sim.episode_id(e));
-                blue.reset(e, sim.episode_id(e));
-            }
-        }
-        sim.drain_finished(&mut out);
+    while arena.sim.any_active() {
+        arena.step()?;
+        arena.sim.drain_finished(&mut out);
         if !out.is_empty() {
             let n = done.fetch_add(out.len() as u64, Ordering::Relaxed) + out.len() as u64;
             progress(n);

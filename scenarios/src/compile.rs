@@ -78,6 +78,19 @@ fn lookup(
     }
 }
 
+/// A "major.minor.patch" version, or an error at `pointer`.
+fn version_at(cx: &mut Ctx, pointer: &str, v: Option<&str>) -> Option<[u16; 3]> {
+    let v = v?;
+    let parsed = parse_version(v);
+    if parsed.is_none() {
+        cx.err(
+            pointer,
+            format!("found {v:?}; expected a version like \"2.7.0\""),
+        );
+    }
+    parsed
+}
+
 fn parse_version(s: &str) -> Option<[u16; 3]> {
     let mut v = [0u16; 3];
     let parts: Vec<&str> = s.split('.').collect();
@@ -358,16 +371,7 @@ pub fn compile(
         let mut critical = 0;
         for (si, s) in h.raw.services.iter().enumerate() {
             let sp = format!("{hp}/services/{si}");
-            let version = s.version.as_ref().and_then(|v| {
-                let parsed = parse_version(v);
-                if parsed.is_none() {
-                    cx.err(
-                        &format!("{sp}/version"),
-                        format!("found {v:?}; expected a version like \"2.7.0\""),
-                    );
-                }
-                parsed
-            });
+            let version = version_at(&mut cx, &format!("{sp}/version"), s.version.as_deref());
             critical += s.critical as u32;
             services.push(m::Service {
                 name: s.name.clone(),
@@ -448,16 +452,11 @@ pub fn compile(
     for (ei, e) in f.exploit.iter().enumerate() {
         let ep = format!("/exploit/{ei}");
         let mask = |ps: &[u16]| ps.iter().fold(0u64, |m, &p| m | 1 << port_ix(p));
-        let max_version = e.max_version.as_ref().and_then(|v| {
-            let parsed = parse_version(v);
-            if parsed.is_none() {
-                cx.err(
-                    &format!("{ep}/max_version"),
-                    format!("found {v:?}; expected a version like \"2.8.9\""),
-                );
-            }
-            parsed
-        });
+        let max_version = version_at(
+            &mut cx,
+            &format!("{ep}/max_version"),
+            e.max_version.as_deref(),
+        );
         if e.kind == ExploitKind::BruteForce && e.attempt_events == 0 {
             cx.warn(
                 &format!("{ep}/attempt_events"),
@@ -486,16 +485,11 @@ pub fn compile(
     }
     let mut decoys = Vec::new();
     for (di, d) in f.decoy.iter().enumerate() {
-        let version = d.version.as_ref().and_then(|v| {
-            let parsed = parse_version(v);
-            if parsed.is_none() {
-                cx.err(
-                    &format!("/decoy/{di}/version"),
-                    format!("found {v:?}; expected a version like \"2.7.0\""),
-                );
-            }
-            parsed
-        });
+        let version = version_at(
+            &mut cx,
+            &format!("/decoy/{di}/version"),
+            d.version.as_deref(),
+        );
         decoys.push(m::DecoyKind {
             name: d.name.clone(),
             checks_port: port_ix(d.checks_port),
