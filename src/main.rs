@@ -129,9 +129,16 @@ fn threads(n: Option<usize>) -> usize {
     .max(1)
 }
 
+/// At most this many diagnostics are printed per file (a binary or wrong file can have
+/// thousands); the count of the rest follows.
+const MAX_PRINTED: usize = 50;
+
 fn print_diags(diags: &[Diagnostic]) {
-    for d in diags {
+    for d in diags.iter().take(MAX_PRINTED) {
         eprintln!("{d}");
+    }
+    if diags.len() > MAX_PRINTED {
+        eprintln!("… and {} more", diags.len() - MAX_PRINTED);
     }
 }
 

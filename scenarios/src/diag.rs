@@ -16,7 +16,7 @@ pub enum Severity {
 pub struct Diagnostic {
     pub severity: Severity,
     pub file: String,
-    /// 1-based line and column (in characters).
+    /// 1-based line and column (in characters); 0 when the file could not be read.
     pub line: usize,
     pub column: usize,
     /// Key path, e.g. `host[3].services[0].port` (empty: the whole file).
@@ -30,7 +30,12 @@ impl fmt::Display for Diagnostic {
             Severity::Error => "error",
             Severity::Warning => "warning",
         };
-        write!(f, "{}:{}:{}: {sev}: ", self.file, self.line, self.column)?;
+        if self.line == 0 {
+            // Not about a place in the file (it could not be read at all).
+            write!(f, "{}: {sev}: ", self.file)?;
+        } else {
+            write!(f, "{}:{}:{}: {sev}: ", self.file, self.line, self.column)?;
+        }
         if !self.path.is_empty() {
             write!(f, "{}: ", self.path)?;
         }
