@@ -12,6 +12,7 @@ use std::sync::Arc;
 use anyhow::{Context, Result, bail};
 use clap::{Parser, Subcommand};
 
+use mirrorlab_agents::Side;
 use mirrorlab_agents::play::{PlayConfig, play};
 use mirrorlab_scenarios::{Diagnostic, Loaded, Severity};
 use mirrorlab_sim::model::Scenario;
@@ -60,18 +61,15 @@ enum Command {
 struct RunArgs {
     /// Scenario file, or a bundled scenario's name (cage2, cage2-fixed).
     scenario: String,
-    /// Red agent (bline, meander, sleep).
-    #[arg(long)]
+    #[arg(long, help = agent_help(Side::Red))]
     red: String,
-    /// Blue agent (sleep, random, react-remove, react-restore).
-    #[arg(long)]
+    #[arg(long, help = agent_help(Side::Blue))]
     blue: String,
-    #[arg(long, default_value_t = 100)]
+    #[arg(long, default_value_t = 100, value_parser = episodes_arg, help = episodes_help())]
     episodes: u64,
     #[arg(long, default_value_t = 0)]
     seed: u64,
-    /// Ticks per episode (default: the scenario's).
-    #[arg(long)]
+    #[arg(long, value_parser = steps_arg, help = steps_help())]
     steps: Option<u32>,
     /// Print one JSON object instead of the summary.
     #[arg(long)]
@@ -92,14 +90,13 @@ struct EvalArgs {
     /// Evaluation protocol (only cage2 so far).
     #[arg(long, default_value = "cage2")]
     protocol: String,
-    /// Blue agent to evaluate.
-    #[arg(long)]
+    #[arg(long, help = agent_help(Side::Blue))]
     blue: String,
     /// Scenario to evaluate on (cage2 or cage2-fixed, or a file).
     #[arg(long, default_value = "cage2")]
     scenario: String,
     /// Episodes per cell (the published board used 1000).
-    #[arg(long, default_value_t = 1000)]
+    #[arg(long, default_value_t = 1000, value_parser = episodes_arg)]
     episodes: u64,
     #[arg(long, default_value_t = 153)]
     seed: u64,
@@ -107,6 +104,51 @@ struct EvalArgs {
     json: bool,
     #[arg(long)]
     threads: Option<usize>,
+}
+
+/// `--red` / `--blue` help, from the agent registry.
+fn agent_help(side: Side) -> String {
+    format!(
+        "{} agent: {} (`mirrorlab agents` describes them)",
+        match side {
+            Side::Red => "Red",
+            Side::Blue => "Blue",
+        },
+        mirrorlab_agents::agent_names(side)
+    )
+}
+
+fn episodes_help() -> String {
+    format!(
+        "Episodes to play (1..={}; summaries stream, so memory does not grow with it)",
+        mirrorlab_sim::model::MAX_EPISODES
+    )
+}
+
+fn steps_help() -> String {
+    format!(
+        "Ticks per episode (default: the scenario's; 1..={})",
+        mirrorlab_sim::model::MAX_EPISODE_LENGTH
+    )
+}
+
+/// `--episodes`: 1..=[`MAX_EPISODES`](mirrorlab_sim::model::MAX_EPISODES).
+fn episodes_arg(v: &str) -> Result<u64, String> {
+    let max = mirrorlab_sim::model::MAX_EPISODES;
+    match v.parse::<u64>() {
+        Ok(n) if (1..=max).contains(&n) => Ok(n),
+        _ => Err(format!("expected a whole number from 1 to {max}")),
+    }
+}
+
+/// `--steps`: 1..=[`MAX_EPISODE_LENGTH`](mirrorlab_sim::model::MAX_EPISODE_LENGTH), the
+/// limit scenario files and replay files share.
+fn steps_arg(v: &str) -> Result<u32, String> {
+    let max = mirrorlab_sim::model::MAX_EPISODE_LENGTH;
+    match v.parse::<u32>() {
+        Ok(n) if (1..=max).contains(&n) => Ok(n),
+        _ => Err(format!("expected a whole number from 1 to {max}")),
+    }
 }
 
 fn main() -> ExitCode {
@@ -196,13 +238,11 @@ fn dispatch(cmd: Command) -> Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Agents => {
-            println!("red agents:");
-            for (n, d) in mirrorlab_agents::RED_AGENTS {
-                println!("  {n:<14} {d}");
-            }
-            println!("blue agents:");
-            for (n, d) in mirrorlab_agents::BLUE_AGENTS {
-                println!("  {n:<14} {d}");
+            for side in [Side::Red, Side::Blue] {
+                println!("{} agents:", side.name());
+                for a in mirrorlab_agents::agents(side) {
+                    println!("  {:<14} {}", a.name, a.about);
+                }
             }
             Ok(ExitCode::SUCCESS)
         }
@@ -230,12 +270,6 @@ fn progress_bar(total: u64, what: &str) -> indicatif::ProgressBar {
 }
 
 fn run(a: RunArgs) -> Result<ExitCode> {
-    if a.episodes == 0 {
-        bail!("--episodes must be at least 1");
-    }
-    if a.steps == Some(0) {
-        bail!("--steps must be at least 1");
-    }
     let loaded = load(&a.scenario)?;
     let scenario = Arc::new(loaded.scenario);
     let cfg = PlayConfig {
@@ -249,13 +283,37 @@ fn run(a: RunArgs) -> Result<ExitCode> {
         threads: threads(a.threads),
         record: a.replay.is_some() || a.trace.is_some(),
     };
-    let pb = progress_bar(a.episodes, &format!("{} vs {}", a.red, a.blue));
-    let finished = play(&cfg, &|n| pb.set_position(n))?;
-    pb.finish_and_clear();
     let steps = a.steps.unwrap_or(scenario.episode_length);
-    let rep = report::RunReport::new(&scenario, &a.red, &a.blue, a.seed, steps, &finished);
+    if a.replay.is_some() {
+        // Each tick of each episode takes at least 4 bytes of a replay ("0,0,"): refuse a
+        // replay `mirrorlab replay` would refuse to read, before playing anything.
+        let least = a.episodes.saturating_mul(steps as u64).saturating_mul(4);
+        let max = mirrorlab_sim::replay::MAX_FILE_BYTES;
+        if least > max {
+            bail!(
+                "a replay of {} episodes × {steps} ticks takes at least {least} bytes, over the \
+                 {max} bytes that `mirrorlab replay` reads; record fewer or shorter episodes",
+                a.episodes
+            );
+        }
+    }
+    let pb = progress_bar(a.episodes, &format!("{} vs {}", a.red, a.blue));
+    let mut acc = report::RunAcc::new(&scenario, &a.red, &a.blue, a.seed, steps);
+    let mut kept = Vec::new();
+    play(
+        &cfg,
+        &mut |f| {
+            acc.add(&f.summary);
+            if cfg.record {
+                kept.push(f);
+            }
+        },
+        &|n| pb.set_position(n),
+    )?;
+    pb.finish_and_clear();
+    let rep = acc.finish();
     if let Some(path) = &a.trace {
-        let text = report::trace_text(&scenario, &finished);
+        let text = report::trace_text(&scenario, &kept);
         files::write_atomic(path, text.as_bytes())?;
     }
     if let Some(path) = &a.replay {
@@ -266,9 +324,17 @@ fn run(a: RunArgs) -> Result<ExitCode> {
             steps,
             &a.red,
             &a.blue,
-            &finished,
+            &kept,
         );
         let json = serde_json::to_vec(&r)?;
+        let max = mirrorlab_sim::replay::MAX_FILE_BYTES;
+        if json.len() as u64 > max {
+            bail!(
+                "the replay would be {} bytes, over the {max} bytes that `mirrorlab replay` \
+                 reads; nothing was written (record fewer or shorter episodes)",
+                json.len()
+            );
+        }
         files::write_atomic(path, &json)?;
     }
     if a.json {
@@ -282,9 +348,6 @@ fn run(a: RunArgs) -> Result<ExitCode> {
 fn eval(a: EvalArgs) -> Result<ExitCode> {
     if a.protocol != "cage2" {
         bail!("unknown protocol `{}`; expected: cage2", a.protocol);
-    }
-    if a.episodes == 0 {
-        bail!("--episodes must be at least 1");
     }
     let loaded = load(&a.scenario)?;
     let scenario = Arc::new(loaded.scenario);
@@ -306,22 +369,22 @@ fn eval(a: EvalArgs) -> Result<ExitCode> {
                 threads: threads(a.threads),
                 record: false,
             };
-            let finished = play(&cfg, &|n| pb.set_position(base + n))?;
+            let mut score = stats::Acc::default();
+            let mut hash = mirrorlab_sim::trace::HashChain::new();
+            play(
+                &cfg,
+                &mut |f| {
+                    score.add(f.summary.blue_score as f64 / 10.0);
+                    hash.add(f.summary.episode, f.summary.trace_hash);
+                },
+                &|n| pb.set_position(base + n),
+            )?;
             base += a.episodes;
-            let scores: Vec<f64> = finished
-                .iter()
-                .map(|f| f.summary.blue_score as f64 / 10.0)
-                .collect();
-            let hash = mirrorlab_sim::trace::combine_hashes(
-                finished
-                    .iter()
-                    .map(|f| (f.summary.episode, f.summary.trace_hash)),
-            );
             cells.push(report::Cell {
                 red: red.into(),
                 steps,
-                stat: stats::Stat::of(&scores),
-                trace_hash: hash,
+                stat: score.stat(),
+                trace_hash: hash.value(),
             });
         }
     }
@@ -344,11 +407,12 @@ fn eval(a: EvalArgs) -> Result<ExitCode> {
 fn replay(file: &PathBuf, trace: bool) -> Result<ExitCode> {
     let meta =
         std::fs::metadata(file).with_context(|| format!("cannot read {}", file.display()))?;
-    if meta.len() > 1 << 30 {
+    if meta.len() > mirrorlab_sim::replay::MAX_FILE_BYTES {
         bail!(
-            "{}: {} bytes; replay files are limited to 1 GiB",
+            "{}: {} bytes; replay files are limited to {} bytes",
             file.display(),
-            meta.len()
+            meta.len(),
+            mirrorlab_sim::replay::MAX_FILE_BYTES
         );
     }
     let bytes = std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?;

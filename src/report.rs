@@ -5,14 +5,16 @@ use std::fmt::Write;
 use serde_json::{Value, json};
 
 use mirrorlab_sim::Finished;
-use mirrorlab_sim::engine::{blue_kind_names, red_kind_names};
+use mirrorlab_sim::engine::{EpisodeSummary, blue_kind_names, red_kind_names};
 use mirrorlab_sim::layout::Layout;
 use mirrorlab_sim::model::Scenario;
 use mirrorlab_sim::replay::hex;
-use mirrorlab_sim::trace::{self, combine_hashes};
+use mirrorlab_sim::trace::{self, HashChain};
 
-use crate::stats::Stat;
+use crate::stats::{Acc, Stat};
 
+/// The summary of a run, folded one episode at a time (in episode-id order): constant
+/// memory in the number of episodes.
 pub struct RunReport {
     scenario: String,
     red: String,
@@ -37,72 +39,116 @@ pub struct RunReport {
     trace_hash: u64,
 }
 
-fn stat_of(f: &[Finished], g: impl Fn(&Finished) -> f64) -> Stat {
-    Stat::of(&f.iter().map(g).collect::<Vec<_>>())
+/// Folds finished episodes into a [`RunReport`].
+pub struct RunAcc {
+    scenario: String,
+    red: String,
+    blue: String,
+    seed: u64,
+    steps: u32,
+    score: Acc,
+    conf: Acc,
+    avail: Acc,
+    cost: Acc,
+    compromised: Acc,
+    privileged: Acc,
+    first_priv: Acc,
+    first_impact: Acc,
+    blue_actions: [u64; 6],
+    red_actions: [u64; 6],
+    exploits: Vec<(String, String, u64)>,
+    red_invalid: u64,
+    hash: HashChain,
 }
 
-impl RunReport {
-    pub fn new(
-        s: &Scenario,
-        red: &str,
-        blue: &str,
-        seed: u64,
-        steps: u32,
-        f: &[Finished],
-    ) -> RunReport {
-        let firsts: Vec<f64> = f
-            .iter()
-            .filter_map(|x| x.summary.first_privileged.map(|t| t as f64))
-            .collect();
-        let impacts: Vec<f64> = f
-            .iter()
-            .filter_map(|x| x.summary.first_impact.map(|t| t as f64))
-            .collect();
-        let n = f.len().max(1) as f64;
-        let sum6 = |g: &dyn Fn(&Finished) -> [u32; 6], names: [&'static str; 6]| {
-            let mut tot = [0u64; 6];
-            for x in f {
-                for (t, v) in tot.iter_mut().zip(g(x)) {
-                    *t += v as u64;
-                }
-            }
-            names.into_iter().zip(tot).collect::<Vec<_>>()
-        };
-        let mut exploits: Vec<(String, String, u64)> = s
-            .exploits
-            .iter()
-            .map(|e| (e.name.clone(), e.attack_id.clone(), 0))
-            .collect();
-        for x in f {
-            for (i, c) in x.summary.exploits.iter().enumerate() {
-                exploits[i].2 += *c as u64;
-            }
-        }
-        RunReport {
+impl RunAcc {
+    pub fn new(s: &Scenario, red: &str, blue: &str, seed: u64, steps: u32) -> RunAcc {
+        RunAcc {
             scenario: s.name.clone(),
             red: red.into(),
             blue: blue.into(),
             seed,
             steps,
-            episodes: f.len(),
-            score: stat_of(f, |x| x.summary.blue_score as f64 / 10.0),
-            conf: stat_of(f, |x| x.summary.confidentiality_loss as f64 / 10.0),
-            avail: stat_of(f, |x| x.summary.availability_loss as f64 / 10.0),
-            cost: stat_of(f, |x| x.summary.action_cost as f64 / 10.0),
-            compromised: stat_of(f, |x| x.summary.hosts_compromised as f64),
-            privileged: stat_of(f, |x| x.summary.hosts_privileged as f64),
-            first_priv_share: firsts.len() as f64 / n,
-            first_priv: Stat::of(&firsts),
-            impact_share: impacts.len() as f64 / n,
-            first_impact: Stat::of(&impacts),
-            blue_actions: sum6(&|x| x.summary.blue_actions, blue_kind_names()),
-            red_actions: sum6(&|x| x.summary.red_actions, red_kind_names()),
-            exploits,
-            red_invalid: f.iter().map(|x| x.summary.red_invalid as u64).sum(),
-            trace_hash: combine_hashes(f.iter().map(|x| (x.summary.episode, x.summary.trace_hash))),
+            score: Acc::default(),
+            conf: Acc::default(),
+            avail: Acc::default(),
+            cost: Acc::default(),
+            compromised: Acc::default(),
+            privileged: Acc::default(),
+            first_priv: Acc::default(),
+            first_impact: Acc::default(),
+            blue_actions: [0; 6],
+            red_actions: [0; 6],
+            exploits: s
+                .exploits
+                .iter()
+                .map(|e| (e.name.clone(), e.attack_id.clone(), 0))
+                .collect(),
+            red_invalid: 0,
+            hash: HashChain::new(),
         }
     }
 
+    /// Adds the next episode (episodes must come in episode-id order).
+    pub fn add(&mut self, x: &EpisodeSummary) {
+        let tenths = |v: i64| v as f64 / 10.0;
+        self.score.add(tenths(x.blue_score));
+        self.conf.add(tenths(x.confidentiality_loss));
+        self.avail.add(tenths(x.availability_loss));
+        self.cost.add(tenths(x.action_cost));
+        self.compromised.add(x.hosts_compromised as f64);
+        self.privileged.add(x.hosts_privileged as f64);
+        if let Some(t) = x.first_privileged {
+            self.first_priv.add(t as f64);
+        }
+        if let Some(t) = x.first_impact {
+            self.first_impact.add(t as f64);
+        }
+        for (t, v) in self.blue_actions.iter_mut().zip(x.blue_actions) {
+            *t += v as u64;
+        }
+        for (t, v) in self.red_actions.iter_mut().zip(x.red_actions) {
+            *t += v as u64;
+        }
+        for (e, c) in self.exploits.iter_mut().zip(&x.exploits) {
+            e.2 += *c as u64;
+        }
+        self.red_invalid += x.red_invalid as u64;
+        self.hash.add(x.episode, x.trace_hash);
+    }
+
+    pub fn finish(self) -> RunReport {
+        let n = self.score.n().max(1) as f64;
+        RunReport {
+            scenario: self.scenario,
+            red: self.red,
+            blue: self.blue,
+            seed: self.seed,
+            steps: self.steps,
+            episodes: self.score.n(),
+            score: self.score.stat(),
+            conf: self.conf.stat(),
+            avail: self.avail.stat(),
+            cost: self.cost.stat(),
+            compromised: self.compromised.stat(),
+            privileged: self.privileged.stat(),
+            first_priv_share: self.first_priv.n() as f64 / n,
+            first_priv: self.first_priv.stat(),
+            impact_share: self.first_impact.n() as f64 / n,
+            first_impact: self.first_impact.stat(),
+            blue_actions: blue_kind_names()
+                .into_iter()
+                .zip(self.blue_actions)
+                .collect(),
+            red_actions: red_kind_names().into_iter().zip(self.red_actions).collect(),
+            exploits: self.exploits,
+            red_invalid: self.red_invalid,
+            trace_hash: self.hash.value(),
+        }
+    }
+}
+
+impl RunReport {
     pub fn text(&self) -> String {
         let mut o = String::new();
         let _ = writeln!(

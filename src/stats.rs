@@ -13,8 +13,50 @@ pub struct Stat {
 }
 
 impl Stat {
+    #[cfg(test)]
     pub fn of(xs: &[f64]) -> Stat {
-        let n = xs.len();
+        let mut acc = Acc::default();
+        for &x in xs {
+            acc.add(x);
+        }
+        acc.stat()
+    }
+}
+
+/// A running [`Stat`] in constant memory (Welford's algorithm for the variance). Fed in a
+/// fixed order (episode-id order), it gives the same figures on every run.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Acc {
+    n: usize,
+    sum: f64,
+    mean: f64,
+    m2: f64,
+    min: f64,
+    max: f64,
+}
+
+impl Acc {
+    pub fn add(&mut self, x: f64) {
+        self.n += 1;
+        if self.n == 1 {
+            self.min = x;
+            self.max = x;
+        } else {
+            self.min = self.min.min(x);
+            self.max = self.max.max(x);
+        }
+        self.sum += x;
+        let d = x - self.mean;
+        self.mean += d / self.n as f64;
+        self.m2 += d * (x - self.mean);
+    }
+
+    pub fn n(&self) -> usize {
+        self.n
+    }
+
+    pub fn stat(&self) -> Stat {
+        let n = self.n;
         if n == 0 {
             return Stat {
                 n,
@@ -25,20 +67,19 @@ impl Stat {
                 max: f64::NAN,
             };
         }
-        let mean = xs.iter().sum::<f64>() / n as f64;
         let var = if n > 1 {
-            xs.iter().map(|x| (x - mean) * (x - mean)).sum::<f64>() / (n - 1) as f64
+            (self.m2 / (n - 1) as f64).max(0.0)
         } else {
             0.0
         };
         let std = var.sqrt();
         Stat {
             n,
-            mean,
+            mean: self.sum / n as f64,
             std,
             ci95: 1.96 * std / (n as f64).sqrt(),
-            min: xs.iter().copied().fold(f64::INFINITY, f64::min),
-            max: xs.iter().copied().fold(f64::NEG_INFINITY, f64::max),
+            min: self.min,
+            max: self.max,
         }
     }
 }

@@ -66,7 +66,9 @@ fn drive(
         let mut obs = Vec::new();
         for _ in 0..steps {
             arena.step().unwrap();
-            obs.push(arena.buf.blue_obs.clone());
+            // The CAGE-2 table: the observation without mirrorlab's action-status values.
+            let table = arena.sim.layout().blue_status();
+            obs.push(arena.buf.blue_obs[..table].to_vec());
         }
         let sim = &mut arena.sim;
         let mut f = Vec::new();
@@ -134,7 +136,9 @@ fn observation_order_and_first_steps_against_bline() {
         Some(BlueAction::Restore(host(&s, "Op_Server0") as u32))
     );
     assert_eq!(l.blue_actions, 145);
-    assert_eq!(l.blue_obs, 52);
+    // CAGE-2's 52-value table, then the two action-status values.
+    assert_eq!(l.blue_status(), 52);
+    assert_eq!(l.blue_obs, 52 + mirrorlab_sim::layout::STATUS_VALUES);
 }
 
 #[test]

@@ -122,6 +122,19 @@ impl Agent for React {
         let l = obs.layout;
         let h = self.h;
         for (e, a) in actions.iter_mut().enumerate() {
+            let status = obs.status(e);
+            if status.running {
+                // An action is in flight: this input will be ignored. Alerts seen meanwhile
+                // are not inspected, as after any step that was not a Monitor.
+                self.monitored[e] = false;
+                *a = l.encode_blue(BlueAction::Monitor);
+                continue;
+            }
+            if !status.taken {
+                // The last input was ignored (an earlier action just completed): it was
+                // not a Monitor.
+                self.monitored[e] = false;
+            }
             if self.first[e] {
                 self.first[e] = false;
                 self.monitored[e] = true;
@@ -162,7 +175,9 @@ impl Agent for React {
 /// scored (CAGE2.md §8): the reactive class fed the *reset* observation every step.
 pub struct RestoreCycle {
     cycle: Vec<u32>,
+    /// The cycle entry issued last; it advances only once that input was taken.
     pos: Vec<u32>,
+    started: Vec<bool>,
 }
 
 impl RestoreCycle {
@@ -177,6 +192,7 @@ impl RestoreCycle {
         RestoreCycle {
             cycle,
             pos: vec![0; n],
+            started: vec![false; n],
         }
     }
 }
@@ -190,11 +206,16 @@ impl Agent for RestoreCycle {
     }
     fn reset(&mut self, env: usize, _episode: u64) {
         self.pos[env] = 0;
+        self.started[env] = false;
     }
-    fn act(&mut self, _obs: &Obs<'_>, actions: &mut [u32]) {
+    fn act(&mut self, obs: &Obs<'_>, actions: &mut [u32]) {
         for (e, a) in actions.iter_mut().enumerate() {
+            if !self.started[e] {
+                self.started[e] = true;
+            } else if obs.status(e).taken {
+                self.pos[e] = (self.pos[e] + 1) % self.cycle.len() as u32;
+            }
             *a = self.cycle[self.pos[e] as usize];
-            self.pos[e] = (self.pos[e] + 1) % self.cycle.len() as u32;
         }
     }
 }

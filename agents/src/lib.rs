@@ -27,10 +27,43 @@ pub enum Side {
 /// What an agent sees of one step, for the whole batch (row-major by environment).
 pub struct Obs<'a> {
     pub layout: &'a Layout,
+    pub side: Side,
     /// Red: `layout.red_obs` values per environment; blue: `layout.blue_obs`.
     pub obs: &'a [f32],
     /// Blue only: per-host alert bits ([`mirrorlab_sim::layout::alert`]); empty for red.
     pub alerts: &'a [u8],
+}
+
+/// What became of a side's last input, read from the end of its observation row
+/// ([`mirrorlab_sim::layout::STATUS_VALUES`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Status {
+    /// The input given last step was taken (started, took effect, or was judged invalid).
+    pub taken: bool,
+    /// An action is in flight: the next input will be ignored.
+    pub running: bool,
+}
+
+impl Obs<'_> {
+    /// Environment `e`'s observation row.
+    pub fn row(&self, e: usize) -> &[f32] {
+        let w = match self.side {
+            Side::Red => self.layout.red_obs,
+            Side::Blue => self.layout.blue_obs,
+        };
+        &self.obs[e * w..(e + 1) * w]
+    }
+
+    /// Environment `e`'s action status (the last [`mirrorlab_sim::layout::STATUS_VALUES`]
+    /// of its row, for either side).
+    pub fn status(&self, e: usize) -> Status {
+        let row = self.row(e);
+        let n = row.len();
+        Status {
+            taken: row[n - 2] > 0.5,
+            running: row[n - 1] > 0.5,
+        }
+    }
 }
 
 /// A batched agent.
@@ -60,33 +93,107 @@ pub enum AgentError {
     },
 }
 
-pub const RED_AGENTS: &[(&str, &str)] = &[
-    (
-        "bline",
-        "B_line: knows the layout, heads straight for the goal (CAGE-2's B_lineAgent)",
-    ),
-    (
-        "meander",
-        "Meander: explores and takes what it finds, subnet by subnet (CAGE-2's RedMeanderAgent)",
-    ),
-    ("sleep", "does nothing"),
+/// Builds an agent for `n_envs` slots from the scenario and the run's seed.
+pub type Build = fn(&Scenario, usize, u64) -> Result<Box<dyn Agent>, AgentError>;
+
+/// One entry of the agent registry.
+pub struct AgentSpec {
+    pub side: Side,
+    /// Short name, as given to `--red` / `--blue`.
+    pub name: &'static str,
+    /// One line for `mirrorlab agents` and `--help`.
+    pub about: &'static str,
+    pub build: Build,
+}
+
+/// Every agent mirrorlab knows: the one registry that building, `mirrorlab agents`, `--help`
+/// and the unknown-agent error all read.
+pub const AGENTS: &[AgentSpec] = &[
+    AgentSpec {
+        side: Side::Red,
+        name: "bline",
+        about: "B_line: knows the layout, heads straight for the goal (CAGE-2's B_lineAgent)",
+        build: |s, n, seed| Ok(Box::new(red::BLine::new(s, n, seed)?)),
+    },
+    AgentSpec {
+        side: Side::Red,
+        name: "meander",
+        about: "Meander: explores and takes what it finds, subnet by subnet (CAGE-2's RedMeanderAgent)",
+        build: |s, n, seed| Ok(Box::new(red::Meander::new(s, n, seed)?)),
+    },
+    AgentSpec {
+        side: Side::Red,
+        name: "sleep",
+        about: "does nothing",
+        build: |_, _, _| Ok(Box::new(red::Sleep)),
+    },
+    AgentSpec {
+        side: Side::Blue,
+        name: "sleep",
+        about: "does nothing",
+        build: |_, _, _| Ok(Box::new(blue::Sleep)),
+    },
+    AgentSpec {
+        side: Side::Blue,
+        name: "random",
+        about: "a uniformly random action each step",
+        build: |s, n, seed| Ok(Box::new(blue::Random::new(s, n, seed))),
+    },
+    AgentSpec {
+        side: Side::Blue,
+        name: "react-remove",
+        about: "Monitors; Removes hosts where a reverse shell called back (CAGE-2's reactive class)",
+        build: |s, n, _| Ok(Box::new(blue::React::new(s, n, blue::Response::Remove))),
+    },
+    AgentSpec {
+        side: Side::Blue,
+        name: "react-restore",
+        about: "Monitors; Restores hosts where a reverse shell called back (CAGE-2's reactive class)",
+        build: |s, n, _| Ok(Box::new(blue::React::new(s, n, blue::Response::Restore))),
+    },
+    AgentSpec {
+        side: Side::Blue,
+        name: "restore-cycle",
+        about: "Monitors, then Restores every host in turn, blind (the leaderboard's 'Blue React Restore' row)",
+        build: |s, n, _| Ok(Box::new(blue::RestoreCycle::new(s, n))),
+    },
 ];
 
-pub const BLUE_AGENTS: &[(&str, &str)] = &[
-    ("sleep", "does nothing"),
-    ("random", "a uniformly random action each step"),
-    (
-        "react-remove",
-        "Monitors; Removes hosts where a reverse shell called back (CAGE-2's reactive class)",
-    ),
-    (
-        "react-restore",
-        "Monitors; Restores hosts where a reverse shell called back (CAGE-2's reactive class)",
-    ),
-];
+impl Side {
+    pub fn name(self) -> &'static str {
+        match self {
+            Side::Red => "red",
+            Side::Blue => "blue",
+        }
+    }
+}
 
-fn expected(list: &[(&str, &str)]) -> String {
-    list.iter().map(|a| a.0).collect::<Vec<_>>().join(", ")
+/// The registered agents of one side, in registry order.
+pub fn agents(side: Side) -> impl Iterator<Item = &'static AgentSpec> {
+    AGENTS.iter().filter(move |a| a.side == side)
+}
+
+/// The names of one side's agents, comma-separated (for help texts and errors).
+pub fn agent_names(side: Side) -> String {
+    agents(side).map(|a| a.name).collect::<Vec<_>>().join(", ")
+}
+
+/// Builds one side's agent by short name for `n_envs` slots.
+pub fn build_agent(
+    side: Side,
+    name: &str,
+    s: &Scenario,
+    n_envs: usize,
+    seed: u64,
+) -> Result<Box<dyn Agent>, AgentError> {
+    match agents(side).find(|a| a.name == name) {
+        Some(spec) => (spec.build)(s, n_envs, seed),
+        None => Err(AgentError::Unknown {
+            side: side.name(),
+            name: name.into(),
+            expected: agent_names(side),
+        }),
+    }
 }
 
 /// Builds a red agent by short name for `n_envs` slots.
@@ -96,18 +203,7 @@ pub fn red_agent(
     n_envs: usize,
     seed: u64,
 ) -> Result<Box<dyn Agent>, AgentError> {
-    Ok(match name {
-        "bline" => Box::new(red::BLine::new(s, n_envs, seed)?),
-        "meander" => Box::new(red::Meander::new(s, n_envs, seed)?),
-        "sleep" => Box::new(red::Sleep),
-        _ => {
-            return Err(AgentError::Unknown {
-                side: "red",
-                name: name.into(),
-                expected: expected(RED_AGENTS),
-            });
-        }
-    })
+    build_agent(Side::Red, name, s, n_envs, seed)
 }
 
 /// Builds a blue agent by short name for `n_envs` slots.
@@ -117,18 +213,5 @@ pub fn blue_agent(
     n_envs: usize,
     seed: u64,
 ) -> Result<Box<dyn Agent>, AgentError> {
-    Ok(match name {
-        "sleep" => Box::new(blue::Sleep),
-        "random" => Box::new(blue::Random::new(s, n_envs, seed)),
-        "react-remove" => Box::new(blue::React::new(s, n_envs, blue::Response::Remove)),
-        "react-restore" => Box::new(blue::React::new(s, n_envs, blue::Response::Restore)),
-        "restore-cycle" => Box::new(blue::RestoreCycle::new(s, n_envs)),
-        _ => {
-            return Err(AgentError::Unknown {
-                side: "blue",
-                name: name.into(),
-                expected: expected(BLUE_AGENTS),
-            });
-        }
-    })
+    build_agent(Side::Blue, name, s, n_envs, seed)
 }

@@ -4,13 +4,14 @@
 //! from streams keyed by (seed, purpose, i). Threads take interleaved slices of episode ids,
 //! each with its own batch and its own agents.
 
-use std::sync::Arc;
+use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Condvar, Mutex};
 
 use mirrorlab_sim::model::Scenario;
 use mirrorlab_sim::{Buffers, Finished, Layout, Sim, SimConfig, SimError};
 
-use crate::{Agent, AgentError, Obs, blue_agent, red_agent};
+use crate::{Agent, AgentError, Obs, Side, blue_agent, red_agent};
 
 /// A match between two scripted agents.
 #[derive(Clone, Debug)]
@@ -36,9 +37,19 @@ pub enum PlayError {
     Sim(#[from] SimError),
 }
 
-/// Plays the match; returns finished episodes sorted by episode id. `progress` is called
-/// with the number of episodes finished so far (from any thread).
-pub fn play(cfg: &PlayConfig, progress: &(dyn Fn(u64) + Sync)) -> Result<Vec<Finished>, PlayError> {
+/// Where finished episodes go: called once per episode, in episode-id order, whatever the
+/// thread count (so anything folded from them is deterministic).
+pub type Sink<'a> = dyn FnMut(Finished) + Send + 'a;
+
+/// Plays the match, handing every finished episode to `sink` in episode-id order. Memory
+/// does not grow with the number of episodes: a thread that runs ahead of the slowest by more
+/// than a few batches waits, so at most that many finished episodes wait for their turn.
+/// `progress` is called with the number of episodes finished so far (from any thread).
+pub fn play(
+    cfg: &PlayConfig,
+    sink: &mut Sink<'_>,
+    progress: &(dyn Fn(u64) + Sync),
+) -> Result<(), PlayError> {
     let threads = cfg.threads.max(1);
     let batch = cfg.batch.max(1);
     // No more slots than episodes.
@@ -52,12 +63,27 @@ pub fn play(cfg: &PlayConfig, progress: &(dyn Fn(u64) + Sync)) -> Result<Vec<Fin
     // Agents are built first so a bad name fails before any thread starts.
     red_agent(&cfg.red, &cfg.scenario, 1, cfg.seed)?;
     blue_agent(&cfg.blue, &cfg.scenario, 1, cfg.seed)?;
-    let done = AtomicU64::new(0);
-    let results: Vec<Result<Vec<Finished>, PlayError>> = std::thread::scope(|scope| {
+    let order = Order {
+        state: Mutex::new(OrderState {
+            next: 0,
+            pending: BTreeMap::new(),
+            sink,
+            aborted: false,
+        }),
+        advanced: Condvar::new(),
+        window: 2 * (threads * batch) as u64,
+        finished: AtomicU64::new(0),
+    };
+    let results: Vec<Result<(), PlayError>> = std::thread::scope(|scope| {
         let handles: Vec<_> = (0..threads)
             .map(|t| {
-                let done = &done;
-                scope.spawn(move || shard(cfg, t, threads, batch, done, progress))
+                let order = &order;
+                scope.spawn(move || {
+                    let mut guard = AbortOnDrop(order, true);
+                    let r = shard(cfg, t, threads, batch, order, progress);
+                    guard.1 = r.is_err();
+                    r
+                })
             })
             .collect();
         handles
@@ -65,12 +91,80 @@ pub fn play(cfg: &PlayConfig, progress: &(dyn Fn(u64) + Sync)) -> Result<Vec<Fin
             .map(|h| h.join().expect("a play thread panicked"))
             .collect()
     });
-    let mut all = Vec::with_capacity(cfg.episodes as usize);
     for r in results {
-        all.extend(r?);
+        r?;
     }
-    all.sort_by_key(|f| f.summary.episode);
+    Ok(())
+}
+
+/// Plays the match and keeps every finished episode (for traces, replays and tests), sorted
+/// by episode id. Memory grows with the episodes: prefer [`play`] with a folding sink.
+pub fn play_all(
+    cfg: &PlayConfig,
+    progress: &(dyn Fn(u64) + Sync),
+) -> Result<Vec<Finished>, PlayError> {
+    let mut all = Vec::new();
+    play(cfg, &mut |f| all.push(f), progress)?;
     Ok(all)
+}
+
+/// Hands finished episodes to the sink in episode-id order.
+struct Order<'s, 'a> {
+    state: Mutex<OrderState<'s, 'a>>,
+    advanced: Condvar,
+    /// How far (in episode ids) a thread may run ahead of the next episode to deliver.
+    window: u64,
+    finished: AtomicU64,
+}
+
+struct OrderState<'s, 'a> {
+    next: u64,
+    pending: BTreeMap<u64, Finished>,
+    sink: &'s mut Sink<'a>,
+    aborted: bool,
+}
+
+impl Order<'_, '_> {
+    fn deliver(&self, batch: &mut Vec<Finished>) {
+        let mut st = self.state.lock().unwrap_or_else(|p| p.into_inner());
+        for f in batch.drain(..) {
+            st.pending.insert(f.summary.episode, f);
+        }
+        let before = st.next;
+        loop {
+            let next = st.next;
+            let Some(f) = st.pending.remove(&next) else {
+                break;
+            };
+            (st.sink)(f);
+            st.next += 1;
+        }
+        if st.next != before {
+            self.advanced.notify_all();
+        }
+    }
+
+    /// Waits until episode `lowest` may run (it is within the window), or the run aborted.
+    fn wait_for(&self, lowest: u64) -> bool {
+        let mut st = self.state.lock().unwrap_or_else(|p| p.into_inner());
+        while !st.aborted && lowest >= st.next + self.window {
+            st = self.advanced.wait(st).unwrap_or_else(|p| p.into_inner());
+        }
+        !st.aborted
+    }
+}
+
+/// Wakes and stops the other threads when one fails or panics, so none waits forever.
+struct AbortOnDrop<'o, 's, 'a>(&'o Order<'s, 'a>, bool);
+
+impl Drop for AbortOnDrop<'_, '_, '_> {
+    fn drop(&mut self) {
+        if self.1 || std::thread::panicking() {
+            let mut st = self.0.state.lock().unwrap_or_else(|p| p.into_inner());
+            st.aborted = true;
+            self.0.advanced.notify_all();
+        }
+    }
 }
 
 /// A batch and the two agents that play in it: one `step` is one decision of each agent for
@@ -119,6 +213,7 @@ impl Arena {
         self.blue.act(
             &Obs {
                 layout: &self.layout,
+                side: Side::Blue,
                 obs: &b.blue_obs,
                 alerts: &b.blue_alerts,
             },
@@ -127,6 +222,7 @@ impl Arena {
         self.red.act(
             &Obs {
                 layout: &self.layout,
+                side: Side::Red,
                 obs: &b.red_obs,
                 alerts: &[],
             },
@@ -153,9 +249,9 @@ fn shard(
     t: usize,
     threads: usize,
     batch: usize,
-    done: &AtomicU64,
+    order: &Order,
     progress: &(dyn Fn(u64) + Sync),
-) -> Result<Vec<Finished>, PlayError> {
+) -> Result<(), PlayError> {
     let mut sc = SimConfig::new(batch, cfg.seed);
     sc.episode_length = cfg.episode_length;
     sc.first_episode = (t * batch) as u64;
@@ -166,16 +262,25 @@ fn shard(
     let red = red_agent(&cfg.red, &cfg.scenario, batch, cfg.seed)?;
     let blue = blue_agent(&cfg.blue, &cfg.scenario, batch, cfg.seed)?;
     let mut arena = Arena::new(sim, red, blue)?;
-    let mut finished = Vec::new();
     let mut out = Vec::new();
-    while arena.sim.any_active() {
+    // Episodes of a batch are all the same length, so its slots start and end together: the
+    // lowest episode id it runs changes only when episodes end.
+    let mut lowest = arena.sim.lowest_active_episode();
+    while let Some(low) = lowest {
+        if !order.wait_for(low) {
+            return Ok(()); // another thread failed; its error is reported
+        }
         arena.step()?;
         arena.sim.drain_finished(&mut out);
         if !out.is_empty() {
-            let n = done.fetch_add(out.len() as u64, Ordering::Relaxed) + out.len() as u64;
+            let n = order
+                .finished
+                .fetch_add(out.len() as u64, Ordering::Relaxed)
+                + out.len() as u64;
             progress(n);
-            finished.append(&mut out);
+            order.deliver(&mut out);
+            lowest = arena.sim.lowest_active_episode();
         }
     }
-    Ok(finished)
+    Ok(())
 }

@@ -193,7 +193,13 @@ impl Agent for BLine {
     fn act(&mut self, obs: &Obs<'_>, actions: &mut [u32]) {
         let l = obs.layout;
         for (e, a) in actions.iter_mut().enumerate() {
-            let row = &obs.obs[e * l.red_obs..(e + 1) * l.red_obs];
+            if obs.status(e).running {
+                // The last action is still in flight: this input will be ignored, and the
+                // result flag still belongs to an earlier action. Wait for it.
+                *a = l.encode_red(RedAction::Sleep);
+                continue;
+            }
+            let row = obs.row(e);
             let s = self.state[e];
             self.state[e] = if flag(row) == Flag::True {
                 (s + 1).min(14)
@@ -362,7 +368,12 @@ impl Agent for Meander {
     fn act(&mut self, obs: &Obs<'_>, actions: &mut [u32]) {
         let l = obs.layout;
         for (e, a) in actions.iter_mut().enumerate() {
-            let row = &obs.obs[e * l.red_obs..(e + 1) * l.red_obs];
+            if obs.status(e).running {
+                // Wait for the action in flight; its result decides what is learnt.
+                *a = l.encode_red(RedAction::Sleep);
+                continue;
+            }
+            let row = obs.row(e);
             self.learn(e, flag(row));
             let know = Know::new(l, row);
             let act = self.choose(e, &know);

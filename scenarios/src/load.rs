@@ -24,11 +24,14 @@ fn validator() -> &'static jsonschema::Validator {
     V.get_or_init(|| jsonschema::validator_for(&schema()).expect("the derived schema is valid"))
 }
 
-/// A file that parsed and passed the structural checks.
+/// A file that parsed and decoded (structural errors, if any, are in `errors`).
 pub struct Parsed<'a> {
     pub file: ScenarioFile,
     pub spans: SpanMap,
     pub locator: Locator<'a>,
+    /// Structural errors that did not stop decoding (out-of-range values, bad names): the
+    /// semantic checks still run, and the file is refused with all of them.
+    pub errors: Vec<Diagnostic>,
 }
 
 /// Decodes `bytes` as UTF-8 text, or explains where it is not.
@@ -89,11 +92,14 @@ pub fn parse<'a>(name: &'a str, text: &'a str) -> Result<Parsed<'a>, Vec<Diagnos
     let mut diags = Vec::new();
     let value = table_to_json(table.get_ref(), "", &mut spans, &loc, &mut diags);
     spans.values.insert(String::new(), table.span());
-    if !diags.is_empty() {
-        return Err(diags);
-    }
+    // Values that could not be converted (non-finite numbers, date-times, huge integers) are
+    // already reported and stand as nulls: the schema's complaint about them is not repeated.
+    let converted: Vec<String> = diags.iter().map(|d| d.path.clone()).collect();
     for e in validator().iter_errors(&value) {
         let pointer = e.instance_path().to_string();
+        if converted.contains(&crate::diag::pointer_to_path(&pointer)) {
+            continue;
+        }
         match e.kind() {
             jsonschema::error::ValidationErrorKind::AdditionalProperties { unexpected } => {
                 for k in unexpected {
@@ -109,24 +115,117 @@ pub fn parse<'a>(name: &'a str, text: &'a str) -> Result<Parsed<'a>, Vec<Diagnos
                 let msg = format!("missing required key {property}");
                 diags.push(loc.at_pointer(&spans, Severity::Error, &pointer, false, msg));
             }
+            jsonschema::error::ValidationErrorKind::Pattern { pattern } => {
+                let found = e.instance().as_str().unwrap_or_default();
+                let expected = if pattern == crate::raw::NAME_PATTERN {
+                    "a name of 1 to 64 ASCII letters, digits, `_`, `.`, `:` or `-` (no spaces, \
+                     `=`, quotes or control characters: names are written unquoted into traces)"
+                        .to_string()
+                } else if pattern == crate::raw::TEXT_PATTERN {
+                    "text without control characters (line breaks, tabs, escapes)".to_string()
+                } else {
+                    format!("a value matching {pattern}")
+                };
+                let msg = format!("found {found:?}; expected {expected}");
+                diags.push(loc.at_pointer(&spans, Severity::Error, &pointer, false, msg));
+            }
             _ => {
                 let msg = format!("found {}", e.to_string().replace('\n', " "));
                 diags.push(loc.at_pointer(&spans, Severity::Error, &pointer, false, msg));
             }
         }
     }
-    if !diags.is_empty() {
-        diags.sort_by_key(|d| (d.line, d.column));
-        diags.dedup();
-        return Err(diags);
-    }
+    // Decimal places of reward values: a structural fact, reported with everything else.
+    let schema = schema();
+    check_decimals(&schema, &schema, &value, "", &mut |pointer, x| {
+        diags.push(loc.at_pointer(&spans, Severity::Error, pointer, false, decimals_message(x)));
+    });
+    diags.sort_by_key(|d| (d.line, d.column));
+    diags.dedup();
+    // A file whose errors still let it decode (values out of range, bad names) goes on to the
+    // semantic checks, so one pass reports every problem; one that cannot decode stops here.
     match serde_json::from_value::<ScenarioFile>(value) {
         Ok(file) => Ok(Parsed {
             file,
             spans,
             locator: loc,
+            errors: diags,
         }),
+        Err(_) if !diags.is_empty() => Err(diags),
         Err(e) => Err(vec![loc.at(Severity::Error, 0, "", format!("{e}"))]),
+    }
+}
+
+/// The message for a reward value with more than one decimal place.
+pub fn decimals_message(x: f64) -> String {
+    format!("found {x}; expected at most one decimal place (rewards are kept in tenths)")
+}
+
+/// Whether `x` has at most one decimal place.
+pub fn is_tenths(x: f64) -> bool {
+    let t = (x * 10.0).round();
+    (x * 10.0 - t).abs() <= 1e-6
+}
+
+/// Follows `$ref`s and skips the `null` branch of optional values.
+fn resolve<'s>(root: &'s Value, mut n: &'s Value) -> Option<&'s Value> {
+    for _ in 0..8 {
+        if let Some(r) = n.get("$ref").and_then(|r| r.as_str()) {
+            let name = r.rsplit('/').next()?;
+            n = root.get("$defs")?.get(name)?;
+        } else if let Some(any) = n.get("anyOf").and_then(|a| a.as_array()) {
+            n = any
+                .iter()
+                .find(|x| x.get("type") != Some(&Value::from("null")))?;
+        } else {
+            break;
+        }
+    }
+    Some(n)
+}
+
+/// Calls `bad(pointer, value)` for every number whose schema node says it may have at most
+/// one decimal place ([`crate::raw::DECIMAL_PLACES_KEYWORD`]) and has more.
+fn check_decimals(
+    root: &Value,
+    node: &Value,
+    value: &Value,
+    pointer: &str,
+    bad: &mut dyn FnMut(&str, f64),
+) {
+    let Some(node) = resolve(root, node) else {
+        return;
+    };
+    match value {
+        Value::Object(map) => {
+            for (k, v) in map {
+                let child = node
+                    .get("properties")
+                    .and_then(|p| p.get(k))
+                    .or_else(|| node.get("additionalProperties"));
+                if let Some(child) = child {
+                    let p = format!("{pointer}/{}", escape_key(k));
+                    check_decimals(root, child, v, &p, bad);
+                }
+            }
+        }
+        Value::Array(items) => {
+            if let Some(child) = node.get("items") {
+                for (i, v) in items.iter().enumerate() {
+                    check_decimals(root, child, v, &format!("{pointer}/{i}"), bad);
+                }
+            }
+        }
+        Value::Number(n) => {
+            let places = node.get(crate::raw::DECIMAL_PLACES_KEYWORD);
+            if places == Some(&Value::from(1))
+                && let Some(x) = n.as_f64()
+                && !is_tenths(x)
+            {
+                bad(pointer, x);
+            }
+        }
+        _ => {}
     }
 }
 

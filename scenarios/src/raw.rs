@@ -9,6 +9,21 @@ use std::collections::BTreeMap;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
+/// What a name may contain (scenario, subnets, hosts, templates, exploits, decoys, services,
+/// data, green users, sensors): 1 to 64 ASCII letters, digits, `_`, `.`, `:` or `-`, starting
+/// with a letter, digit or `_`. Names are written unquoted into traces (space-separated
+/// `key=value` lines), reports and the terminal, so no name may hold a space, `=`, `#`, a
+/// quote or a control character: every output that embeds one stays unambiguous.
+pub const NAME_PATTERN: &str = r"^[A-Za-z0-9_][A-Za-z0-9_.:-]{0,63}$";
+/// A generated host's name is this prefix and a number: the same characters, possibly empty.
+pub const NAME_PREFIX_PATTERN: &str = r"^[A-Za-z0-9_.:-]{0,56}$";
+/// Reward-valued keys (confidentiality, availability, costs, penalties, data values) carry
+/// this schema keyword with the value 1: the simulator keeps rewards in integer tenths, so
+/// such a value may have at most one decimal place.
+pub const DECIMAL_PLACES_KEYWORD: &str = "x-decimal-places";
+/// Free text (descriptions, roles, accounts): anything but control characters.
+pub const TEXT_PATTERN: &str = r"^[^\x00-\x1f\x7f]*$";
+
 /// A mirrorlab scenario file (TOML).
 #[derive(Clone, Debug, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
@@ -58,13 +73,14 @@ pub struct ScenarioFile {
 #[derive(Clone, Debug, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Meta {
-    /// Short name, used on the command line and in reports.
-    #[schemars(length(min = 1, max = 64))]
+    /// Short name, used on the command line and in reports (see [`NAME_PATTERN`]).
+    #[schemars(regex(pattern = NAME_PATTERN))]
     pub name: String,
     #[serde(default)]
+    #[schemars(regex(pattern = TEXT_PATTERN), length(max = 256))]
     pub description: String,
     /// Default episode length, in ticks.
-    #[schemars(range(min = 1, max = 1000000))]
+    #[schemars(range(min = 1, max = mirrorlab_sim::model::MAX_EPISODE_LENGTH))]
     pub episode_length: u32,
     /// Seed for procedural sections (the same file and seed give the same network).
     #[serde(default)]
@@ -135,7 +151,7 @@ impl Default for Rules {
 #[derive(Clone, Debug, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Subnet {
-    #[schemars(length(min = 1, max = 64))]
+    #[schemars(regex(pattern = NAME_PATTERN))]
     pub name: String,
     /// Zone kind, for people and reports (user, enterprise, operational, dmz, ot, …).
     #[serde(default)]
@@ -170,6 +186,7 @@ pub enum Os {
 #[serde(deny_unknown_fields)]
 pub struct Service {
     /// Process name.
+    #[schemars(regex(pattern = NAME_PATTERN))]
     pub name: String,
     /// Listening port; omit for a process with no listener.
     #[serde(default)]
@@ -179,6 +196,7 @@ pub struct Service {
     #[serde(default, rename = "type")]
     pub service_type: Option<String>,
     /// User the process runs as; privileged if listed in `rules.privileged_users`.
+    #[schemars(regex(pattern = TEXT_PATTERN), length(max = 256))]
     pub user: String,
     /// Version, "major.minor.patch".
     #[serde(default)]
@@ -194,8 +212,9 @@ pub struct Service {
 #[derive(Clone, Debug, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Data {
+    #[schemars(regex(pattern = NAME_PATTERN))]
     pub name: String,
-    #[schemars(range(min = 0.0, max = 1000.0))]
+    #[schemars(range(min = 0.0, max = 1000.0), extend("x-decimal-places" = 1))]
     pub value: f64,
 }
 
@@ -216,23 +235,25 @@ pub struct Vulnerability {
 #[derive(Clone, Debug, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Host {
-    #[schemars(length(min = 1, max = 64))]
+    #[schemars(regex(pattern = NAME_PATTERN))]
     pub name: String,
     pub subnet: String,
     pub os: Os,
     #[serde(default)]
+    #[schemars(regex(pattern = TEXT_PATTERN), length(max = 256))]
     pub role: String,
     /// Confidentiality value: lost per tick while red holds the host (root/SYSTEM only
     /// under rule `reward_privileged_only`). One decimal place.
     #[serde(default)]
-    #[schemars(range(min = 0.0, max = 1000.0))]
+    #[schemars(range(min = 0.0, max = 1000.0), extend("x-decimal-places" = 1))]
     pub confidentiality: f64,
     /// Availability value: lost per tick while the host's critical service is stopped.
     #[serde(default)]
-    #[schemars(range(min = 0.0, max = 1000.0))]
+    #[schemars(range(min = 0.0, max = 1000.0), extend("x-decimal-places" = 1))]
     pub availability: f64,
     /// An unprivileged account a brute-force exploit can take.
     #[serde(default)]
+    #[schemars(regex(pattern = TEXT_PATTERN), length(max = 256))]
     pub brute_force_account: Option<String>,
     /// Hosts whose address red learns when it escalates here (credentials, config files).
     #[serde(default)]
@@ -248,16 +269,19 @@ pub struct Host {
 #[derive(Clone, Debug, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Template {
+    #[schemars(regex(pattern = NAME_PATTERN))]
     pub name: String,
     #[serde(default)]
+    #[schemars(regex(pattern = TEXT_PATTERN), length(max = 256))]
     pub role: String,
     #[serde(default)]
-    #[schemars(range(min = 0.0, max = 1000.0))]
+    #[schemars(range(min = 0.0, max = 1000.0), extend("x-decimal-places" = 1))]
     pub confidentiality: f64,
     #[serde(default)]
-    #[schemars(range(min = 0.0, max = 1000.0))]
+    #[schemars(range(min = 0.0, max = 1000.0), extend("x-decimal-places" = 1))]
     pub availability: f64,
     #[serde(default)]
+    #[schemars(regex(pattern = TEXT_PATTERN), length(max = 256))]
     pub brute_force_account: Option<String>,
     /// Services per operating system: the OS drawn picks the list.
     #[serde(default)]
@@ -275,6 +299,7 @@ pub struct Generate {
     #[schemars(range(min = 1, max = 100000))]
     pub count: u32,
     /// Host names are the prefix and a number from 0.
+    #[schemars(regex(pattern = NAME_PREFIX_PATTERN))]
     pub name_prefix: String,
     /// Template to draw from.
     pub template: String,
@@ -296,6 +321,7 @@ pub enum ExploitKind {
 #[derive(Clone, Debug, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Exploit {
+    #[schemars(regex(pattern = NAME_PATTERN))]
     pub name: String,
     /// MITRE ATT&CK technique id, e.g. "T1190" or "T1110.001".
     #[schemars(regex(pattern = r"^T[0-9]{4}(\.[0-9]{3})?$"))]
@@ -347,6 +373,7 @@ fn one_u16() -> u16 {
 #[derive(Clone, Debug, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Decoy {
+    #[schemars(regex(pattern = NAME_PATTERN))]
     pub name: String,
     /// Placement fails if anything listens here.
     pub checks_port: u16,
@@ -366,7 +393,7 @@ pub struct Decoy {
 pub struct ActionSpec {
     /// Reward cost, charged when the action is issued. One decimal place.
     #[serde(default)]
-    #[schemars(range(min = 0.0, max = 1000.0))]
+    #[schemars(range(min = 0.0, max = 1000.0), extend("x-decimal-places" = 1))]
     pub cost: f64,
     /// Ticks the action takes (1: resolves within its own tick).
     #[serde(default = "one_u16")]
@@ -385,7 +412,7 @@ pub struct Red {
     pub impact_goals: Vec<String>,
     /// Subtracted from red's own reward for an action naming something red doesn't know.
     #[serde(default = "default_invalid")]
-    #[schemars(range(min = 0.0, max = 1000.0))]
+    #[schemars(range(min = 0.0, max = 1000.0), extend("x-decimal-places" = 1))]
     pub invalid_action_penalty: f64,
     /// Per action kind: sleep, discover_systems, discover_services, exploit, escalate, impact.
     #[serde(default)]
@@ -433,6 +460,7 @@ pub struct Blue {
 #[derive(Clone, Debug, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Green {
+    #[schemars(regex(pattern = NAME_PATTERN))]
     pub name: String,
     /// Hosts the user works on.
     #[schemars(length(min = 1))]
@@ -455,6 +483,7 @@ pub enum SensorKind {
 #[derive(Clone, Debug, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Sensor {
+    #[schemars(regex(pattern = NAME_PATTERN))]
     pub name: String,
     pub kind: SensorKind,
     /// Hosts it watches (host sensors).

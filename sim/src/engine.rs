@@ -6,7 +6,7 @@
 //! monitoring builds blue's observation. Every random draw is taken from the episode's own
 //! streams in a fixed order, so an environment's trajectory does not depend on its neighbours.
 
-use crate::layout::{BlueAction, Layout, RedAction, alert};
+use crate::layout::{BlueAction, Layout, RedAction, alert, status};
 use crate::model::{BlueKind, ExploitKind, HostId, RedKind, Scenario};
 use crate::rng::{Purpose, Stream};
 use crate::trace::{Event, EventKind, ExploitOutcome, hash_event, hash_init};
@@ -198,6 +198,9 @@ pub struct Envs {
     pub blue_pending: Vec<(u32, u32)>, // (action, completes at tick); NONE = idle
     pub red_pending: Vec<(u32, u32)>,
     pub blue_done: Vec<u32>, // blue action completed this tick (NONE: none)
+    /// What became of each side's input this tick ([`status`] bits).
+    pub blue_status: Vec<u8>,
+    pub red_status: Vec<u8>,
     pub analyse_hit: Vec<u32>,
     pub step_cost: Vec<i32>,
     pub step_blue: Vec<i32>,
@@ -311,6 +314,8 @@ impl Envs {
             blue_pending: vec![(NONE, 0); n],
             red_pending: vec![(NONE, 0); n],
             blue_done: vec![NONE; n],
+            blue_status: vec![0; n],
+            red_status: vec![0; n],
             analyse_hit: vec![NONE; n],
             step_cost: vec![0; n],
             step_blue: vec![0; n],
@@ -362,6 +367,8 @@ impl Envs {
         self.blue_pending[e] = (NONE, 0);
         self.red_pending[e] = (NONE, 0);
         self.blue_done[e] = NONE;
+        self.blue_status[e] = 0;
+        self.red_status[e] = 0;
         self.analyse_hit[e] = NONE;
         self.step_cost[e] = 0;
         self.hash[e] = hash_init(episode);
@@ -534,12 +541,15 @@ impl Envs {
         let (pending, at) = self.blue_pending[e];
         let action = if pending != NONE {
             if at > tick {
-                return; // still busy: the input is ignored
+                self.blue_status[e] = status::RUNNING; // still busy: the input is ignored
+                return;
             }
             self.blue_pending[e] = (NONE, 0);
+            self.blue_status[e] = 0;
             pending
         } else {
             let Some(a) = st.layout.decode_blue(input) else {
+                self.blue_status[e] = 0;
                 return;
             };
             let kind = a.kind() as usize;
@@ -548,9 +558,11 @@ impl Envs {
             let d = st.blue_duration[kind] as u32;
             if d > 1 {
                 self.blue_pending[e] = (input, tick + d - 1);
+                self.blue_status[e] = status::TAKEN | status::RUNNING;
                 self.emit(e, EventKind::Started, d, input, 0);
                 return;
             }
+            self.blue_status[e] = status::TAKEN;
             input
         };
         let ok = self.apply_blue(s, st, e, action);
@@ -679,16 +691,20 @@ impl Envs {
         let (pending, at) = self.red_pending[e];
         let action = if pending != NONE {
             if at > tick {
+                self.red_status[e] = status::RUNNING; // still busy: the input is ignored
                 return;
             }
             self.red_pending[e] = (NONE, 0);
+            self.red_status[e] = 0;
             pending
         } else {
             let Some(a) = st.layout.decode_red(input) else {
+                self.red_status[e] = 0;
                 return;
             };
             let kind = a.kind() as usize;
             self.ledger[e].red_actions[kind] += 1;
+            self.red_status[e] = status::TAKEN;
             if !self.red_valid(s, e, a) {
                 self.ledger[e].red_invalid += 1;
                 self.step_red_penalty(e, s.red.invalid_action_penalty);
@@ -700,6 +716,7 @@ impl Envs {
             let d = st.red_duration[kind] as u32;
             if d > 1 {
                 self.red_pending[e] = (input, tick + d - 1);
+                self.red_status[e] = status::TAKEN | status::RUNNING;
                 self.emit(e, EventKind::Started, d, input, 1);
                 return;
             }
@@ -1153,6 +1170,7 @@ impl Envs {
             obs[4 * x..4 * x + 4].copy_from_slice(row);
             alerts[x] = bits;
         }
+        write_status(&mut obs[4 * h..], self.blue_status[e]);
     }
 
     pub fn write_red_obs(&self, s: &Scenario, e: usize, obs: &mut [f32]) {
@@ -1173,6 +1191,7 @@ impl Envs {
             let pr = (self.s_priv[i] > 0) as usize;
             o.copy_from_slice(&RED_ROWS[k as usize | any << 3 | pr << 4]);
         }
+        write_status(&mut obs[3 + ns + 5 * h..], self.red_status[e]);
     }
 
     pub fn write_red_mask(&self, s: &Scenario, st: &Static, e: usize, mask: &mut [u8]) {
@@ -1212,6 +1231,13 @@ impl Envs {
     pub fn service_running(&self, e: usize, x: usize) -> bool {
         self.hflags[e * self.h + x] & F_CRIT_RUNNING != 0
     }
+}
+
+/// The [`crate::layout::STATUS_VALUES`] of a side: input taken, action running.
+#[inline]
+fn write_status(obs: &mut [f32], bits: u8) {
+    obs[0] = (bits & status::TAKEN != 0) as u8 as f32;
+    obs[1] = (bits & status::RUNNING != 0) as u8 as f32;
 }
 
 /// Red kinds by index (for summaries).

@@ -73,6 +73,26 @@ pub const RED_OBS_PER_HOST: usize = 5;
 /// Blue observation values per host: activity (2 bits), compromise estimate (2 bits).
 pub const BLUE_OBS_PER_HOST: usize = 4;
 
+/// The last values of each side's observation say what became of that side's last input, so
+/// an agent (scripted or learned) can tell an action that is still running from one that
+/// took effect: `[input taken, action running]`.
+/// - input taken = 1: the input given this step was taken (it started, took effect, or was
+///   judged invalid); 0: it was ignored because an earlier action was still in flight.
+/// - action running = 1: an action is in flight, so the next input will be ignored too.
+///
+/// An action of `k > 1` ticks reads `1 1` after the step that issued it, `0 1` while it runs,
+/// and `0 0` after the step in which it takes effect (its result is then in the observation).
+/// At an episode's start both are 0.
+pub const STATUS_VALUES: usize = 2;
+
+/// Bits of a side's action status (see [`STATUS_VALUES`]).
+pub mod status {
+    /// The input given this step was taken.
+    pub const TAKEN: u8 = 1;
+    /// An action is in flight: the next input will be ignored.
+    pub const RUNNING: u8 = 2;
+}
+
 /// Bits of the per-host blue alert byte (what blue's monitoring saw this step).
 pub mod alert {
     /// Some activity was recorded on the host this step.
@@ -93,7 +113,11 @@ pub struct Layout {
     pub n_decoys: usize,
     pub blue_actions: usize,
     pub red_actions: usize,
+    /// Blue's observation: the CAGE-2 table (`BLUE_OBS_PER_HOST` values per host, 52 for
+    /// CAGE-2's 13 hosts), then the [`STATUS_VALUES`].
     pub blue_obs: usize,
+    /// Red's observation: success flag, known subnets, per-host knowledge, then the
+    /// [`STATUS_VALUES`].
     pub red_obs: usize,
 }
 
@@ -108,8 +132,8 @@ impl Layout {
             n_decoys: k,
             blue_actions: 2 + (3 + k) * h,
             red_actions: 1 + sn + 4 * h,
-            blue_obs: BLUE_OBS_PER_HOST * h,
-            red_obs: RED_OBS_SUCCESS + sn + RED_OBS_PER_HOST * h,
+            blue_obs: BLUE_OBS_PER_HOST * h + STATUS_VALUES,
+            red_obs: RED_OBS_SUCCESS + sn + RED_OBS_PER_HOST * h + STATUS_VALUES,
         }
     }
 
@@ -179,6 +203,16 @@ impl Layout {
             RedAction::Escalate(x) => 1 + s + 2 * h + x as usize,
             RedAction::Impact(x) => 1 + s + 3 * h + x as usize,
         }) as u32
+    }
+
+    /// Offset of the [`STATUS_VALUES`] in blue's observation (the end of the CAGE-2 table).
+    pub fn blue_status(&self) -> usize {
+        BLUE_OBS_PER_HOST * self.n_hosts
+    }
+
+    /// Offset of the [`STATUS_VALUES`] in red's observation.
+    pub fn red_status(&self) -> usize {
+        RED_OBS_SUCCESS + self.n_subnets + RED_OBS_PER_HOST * self.n_hosts
     }
 
     /// Offset of host `h`'s values in the red observation.

@@ -23,6 +23,12 @@ pub const MAX_HOSTS: usize = 100_000;
 pub const MAX_DECOY_KINDS: usize = 16;
 /// Hard limit on exploits.
 pub const MAX_EXPLOITS: usize = 64;
+/// Longest episode, in ticks. Scenario files, `run --steps`, [`crate::SimConfig`] and replay
+/// files all share this one limit, so every file the lab writes is one it reads back.
+pub const MAX_EPISODE_LENGTH: u32 = 1_000_000;
+/// Most episodes one run (or one evaluation cell) may play. Summaries stream, so memory does
+/// not grow with the count; the limit keeps episode ids and counters far from overflow.
+pub const MAX_EPISODES: u64 = 1_000_000_000;
 
 /// Operating system of a host: decides what "privileged" is called and which exploits and
 /// decoys apply.
@@ -419,8 +425,11 @@ impl Scenario {
                 self.exploits.len()
             ));
         }
-        if self.episode_length == 0 {
-            return err("episode length 0".into());
+        if self.episode_length == 0 || self.episode_length > MAX_EPISODE_LENGTH {
+            return err(format!(
+                "episode length {} (expected 1..={MAX_EPISODE_LENGTH})",
+                self.episode_length
+            ));
         }
         let ns = self.subnets.len() as u32;
         let np = self.ports.len();

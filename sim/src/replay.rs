@@ -9,11 +9,13 @@ use std::sync::Arc;
 use serde::{Deserialize, Serialize};
 
 use crate::engine::Finished;
-use crate::model::Scenario;
+use crate::model::{MAX_EPISODE_LENGTH, Scenario};
 use crate::world::{Buffers, Sim, SimConfig, SimError};
 
 pub const FORMAT: &str = "mirrorlab-replay";
 pub const FORMAT_VERSION: u32 = 1;
+/// Replay files larger than this are refused when read, and never written.
+pub const MAX_FILE_BYTES: u64 = 1 << 30;
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -61,7 +63,7 @@ pub enum ReplayError {
         recorded: String,
         given: String,
     },
-    #[error("episode length {0} is out of range (1..=1000000)")]
+    #[error("episode length {0} is out of range (1..={MAX_EPISODE_LENGTH})")]
     EpisodeLength(u32),
     #[error("episode id {0} is out of range")]
     EpisodeId(u64),
@@ -138,7 +140,7 @@ impl Replay {
                 given: hex(scenario.source_hash),
             });
         }
-        if !(1..=1_000_000).contains(&self.episode_length) {
+        if !(1..=MAX_EPISODE_LENGTH).contains(&self.episode_length) {
             return Err(ReplayError::EpisodeLength(self.episode_length));
         }
         for ep in &self.episodes {

@@ -83,12 +83,34 @@ pub fn hash_event(h: u64, e: &Event) -> u64 {
 
 /// Combines per-episode hashes (in episode-id order) into one run hash.
 pub fn combine_hashes(episodes: impl IntoIterator<Item = (u64, u64)>) -> u64 {
-    let mut h = 0x6d69_7272_6f72_6c61u64;
+    let mut h = HashChain::new();
     for (id, eh) in episodes {
-        h = mix64(h.rotate_left(7) ^ id);
-        h = mix64(h ^ eh);
+        h.add(id, eh);
     }
-    h
+    h.value()
+}
+
+/// [`combine_hashes`] one episode at a time, in constant memory.
+#[derive(Clone, Copy, Debug)]
+pub struct HashChain(u64);
+
+impl HashChain {
+    pub fn new() -> HashChain {
+        HashChain(0x6d69_7272_6f72_6c61)
+    }
+    /// Adds episode `id`'s trace hash (episodes in id order).
+    pub fn add(&mut self, id: u64, episode_hash: u64) {
+        self.0 = mix64(mix64(self.0.rotate_left(7) ^ id) ^ episode_hash);
+    }
+    pub fn value(&self) -> u64 {
+        self.0
+    }
+}
+
+impl Default for HashChain {
+    fn default() -> HashChain {
+        HashChain::new()
+    }
 }
 
 /// The legend printed at the top of a text trace.

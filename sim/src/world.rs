@@ -55,6 +55,11 @@ pub enum SimError {
     Model(#[from] ModelError),
     #[error("a batch needs at least one environment")]
     NoEnvironments,
+    #[error(
+        "episode length {0} is out of range (1..={max} ticks)",
+        max = crate::model::MAX_EPISODE_LENGTH
+    )]
+    EpisodeLength(u32),
     #[error("{what}: expected {expected} values, got {got}")]
     BufferSize {
         what: &'static str,
@@ -236,6 +241,11 @@ impl Sim {
         if cfg.n_envs == 0 {
             return Err(SimError::NoEnvironments);
         }
+        if let Some(l) = cfg.episode_length
+            && !(1..=crate::model::MAX_EPISODE_LENGTH).contains(&l)
+        {
+            return Err(SimError::EpisodeLength(l));
+        }
         let st = Static::new(&scenario);
         let layout = st.layout.clone();
         let envs = Envs::new(&scenario, cfg);
@@ -296,6 +306,14 @@ impl Sim {
     }
     pub fn any_active(&self) -> bool {
         self.envs().active.iter().any(|&a| a)
+    }
+    /// The lowest episode id running in any slot (None once every slot is idle).
+    pub fn lowest_active_episode(&self) -> Option<u64> {
+        let envs = self.envs();
+        (0..self.n)
+            .filter(|&e| envs.active[e])
+            .map(|e| envs.episode[e])
+            .min()
     }
     /// Episode id currently running in slot `env`.
     pub fn episode_id(&self, env: usize) -> u64 {

@@ -48,7 +48,7 @@ impl Match<'_> {
             threads: self.threads,
             record: self.record,
         };
-        runner::play(&cfg, &|_| {}).expect("the match plays")
+        runner::play_all(&cfg, &|_| {}).expect("the match plays")
     }
 }
 
