@@ -253,3 +253,73 @@ fn bench_reports_rows_as_json() {
         assert!(r["steps_per_sec_per_core"].as_f64().unwrap() > 0.0);
     }
 }
+
+#[test]
+fn every_limit_is_enforced_at_the_command_line_and_files_at_the_limit_read_back() {
+    let dir = std::env::temp_dir().join(format!("mirrorlab-limits-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let rep = dir.join("r.json");
+    let r = rep.to_str().unwrap();
+    let base = ["run", "cage2", "--red", "sleep", "--blue", "sleep"];
+    for (flag, value) in [
+        ("--steps", "1000001"),
+        ("--steps", "0"),
+        ("--episodes", "0"),
+        ("--episodes", "1000000001"),
+    ] {
+        let mut args = base.to_vec();
+        args.extend([flag, value, "--replay", r]);
+        let o = ml(&args);
+        assert_eq!(o.status.code(), Some(2), "{flag} {value}");
+        let e = stderr(&o);
+        assert!(
+            e.contains(flag) && e.contains("expected a whole number from 1 to"),
+            "{e}"
+        );
+        assert!(!rep.exists(), "a refused run wrote a replay");
+    }
+    // A replay too large to read back is refused before anything runs.
+    let mut args = base.to_vec();
+    args.extend(["--episodes", "1000", "--steps", "1000000", "--replay", r]);
+    let o = ml(&args);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("`mirrorlab replay` reads"),
+        "{}",
+        stderr(&o)
+    );
+    assert!(!rep.exists());
+    // At the limit, the file written is one `replay` reads back.
+    let mut args = base.to_vec();
+    args.extend(["--episodes", "1", "--steps", "1000000", "--replay", r]);
+    let o = ml(&args);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let back = ml(&["replay", r]);
+    assert!(back.status.success(), "{}", stderr(&back));
+    assert!(stdout(&back).contains("reproduced"));
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+#[test]
+fn agent_lists_come_from_the_registry() {
+    let names = |side| {
+        mirrorlab_agents::agents(side)
+            .map(|a| a.name)
+            .collect::<Vec<_>>()
+    };
+    let listed = stdout(&ml(&["agents"]));
+    let help = stdout(&ml(&["run", "--help"]));
+    for side in [mirrorlab_agents::Side::Red, mirrorlab_agents::Side::Blue] {
+        for n in names(side) {
+            assert!(listed.contains(&format!("  {n} ")), "`agents` lacks {n}");
+            assert!(help.contains(n), "`run --help` lacks {n}");
+        }
+    }
+    assert!(listed.contains("restore-cycle") && help.contains("restore-cycle"));
+    let e = stderr(&ml(&["run", "cage2", "--red", "bline", "--blue", "nope"]));
+    for n in names(mirrorlab_agents::Side::Blue) {
+        assert!(e.contains(n), "unknown-agent error lacks {n}: {e}");
+    }
+    let e = stderr(&ml(&["eval", "--blue", "nope", "--episodes", "1"]));
+    assert!(e.contains("restore-cycle"), "{e}");
+}

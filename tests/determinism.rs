@@ -233,3 +233,24 @@ fn a_viewer_can_seek_backwards_and_forwards() {
             .all(|t| t.compromised_at.is_none())
     );
 }
+
+#[test]
+fn finished_episodes_reach_the_sink_in_id_order_whatever_the_threads() {
+    let s = cage2();
+    for (threads, batch) in [(1, 7), (3, 2), (4, 5)] {
+        let cfg = mirrorlab_agents::play::PlayConfig {
+            scenario: s.clone(),
+            red: "meander".into(),
+            blue: "random".into(),
+            episodes: 61,
+            seed: 9,
+            episode_length: Some(17),
+            batch,
+            threads,
+            record: false,
+        };
+        let mut ids = Vec::new();
+        mirrorlab_agents::play::play(&cfg, &mut |f| ids.push(f.summary.episode), &|_| {}).unwrap();
+        assert_eq!(ids, (0..61).collect::<Vec<u64>>(), "{threads} threads");
+    }
+}

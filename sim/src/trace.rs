@@ -117,6 +117,7 @@ impl Default for HashChain {
 pub const LEGEND: &str = "\
 # mirrorlab trace v1: one event per line
 # <episode> <tick> <who> <event> <subject> [key=value ...]
+#   subject: a host, a subnet, '-', or an action and its target (names hold no space or '=')
 #   who:   BLUE | RED | GREEN | SIM
 #   event: action      an agent's action took effect (ok=yes|no|unknown|invalid)
 #          started     a durative action began (done after ticks=N)
