@@ -4,7 +4,10 @@ mod bench;
 mod files;
 mod report;
 mod stats;
+#[cfg(feature = "training")]
+mod train;
 
+use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -46,6 +49,10 @@ enum Command {
     /// Measure environment steps per second (one step = one tick of one environment, both
     /// sides acting), on one core and on all cores.
     Bench(bench::BenchArgs),
+    /// Train a defender with PPO (libtorch): a run folder with the resolved configuration,
+    /// metrics.csv, checkpoints and the final policy; the last line printed is its path.
+    #[cfg(feature = "training")]
+    Train(train::TrainArgs),
     /// Play a replay file back and check that every episode reproduces exactly.
     Replay {
         file: PathBuf,
@@ -80,8 +87,8 @@ struct RunArgs {
     /// Write the event trace of every episode to this file.
     #[arg(long)]
     trace: Option<PathBuf>,
-    /// Worker threads (default: all cores). Results do not depend on it.
-    #[arg(long)]
+    /// Worker threads (default: all cores; 1..=256). Results do not depend on it.
+    #[arg(long, value_parser = threads_arg)]
     threads: Option<usize>,
 }
 
@@ -100,9 +107,11 @@ struct EvalArgs {
     episodes: u64,
     #[arg(long, default_value_t = 153)]
     seed: u64,
+    /// Print one JSON object instead of the table.
     #[arg(long)]
     json: bool,
-    #[arg(long)]
+    /// Worker threads (default: all cores; 1..=256). Results do not depend on it.
+    #[arg(long, value_parser = threads_arg)]
     threads: Option<usize>,
 }
 
@@ -151,12 +160,33 @@ fn steps_arg(v: &str) -> Result<u32, String> {
     }
 }
 
+/// `--threads`: 1..=256 (each thread holds its own batch of environments).
+fn threads_arg(v: &str) -> Result<usize, String> {
+    match v.parse::<usize>() {
+        Ok(n) if (1..=256).contains(&n) => Ok(n),
+        _ => Err("expected a whole number from 1 to 256".into()),
+    }
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match dispatch(cli.command) {
         Ok(code) => code,
+        // A reader that stopped reading (`mirrorlab replay … | head`) is not an error.
+        Err(e)
+            if e.chain().any(|c| {
+                c.downcast_ref::<std::io::Error>()
+                    .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+            }) =>
+        {
+            ExitCode::SUCCESS
+        }
         Err(e) => {
-            eprintln!("error: {e:#}");
+            // Names, paths and values from files or arguments are escaped: one error, one line.
+            eprintln!(
+                "error: {}",
+                mirrorlab_scenarios::diag::escape_controls(&format!("{e:#}"))
+            );
             ExitCode::from(2)
         }
     }
@@ -249,6 +279,8 @@ fn dispatch(cmd: Command) -> Result<ExitCode> {
         Command::Run(a) => run(a),
         Command::Eval(a) => eval(a),
         Command::Bench(a) => bench::bench(a),
+        #[cfg(feature = "training")]
+        Command::Train(a) => train::train(a),
         Command::Replay { file, trace } => replay(&file, trace),
     }
 }
@@ -284,6 +316,14 @@ fn run(a: RunArgs) -> Result<ExitCode> {
         record: a.replay.is_some() || a.trace.is_some(),
     };
     let steps = a.steps.unwrap_or(scenario.episode_length);
+    if let (Some(t), Some(r)) = (&a.trace, &a.replay)
+        && t == r
+    {
+        bail!(
+            "--trace and --replay name the same file ({}); give each its own",
+            t.display()
+        );
+    }
     if a.replay.is_some() {
         // Each tick of each episode takes at least 4 bytes of a replay ("0,0,"): refuse a
         // replay `mirrorlab replay` would refuse to read, before playing anything.
@@ -433,22 +473,24 @@ fn replay(file: &PathBuf, trace: bool) -> Result<ExitCode> {
     let scenario: Arc<Scenario> = Arc::new(loaded.scenario);
     r.check(&scenario)
         .with_context(|| format!("{}", file.display()))?;
+    if r.episodes.is_empty() {
+        bail!("{}: the replay holds no episodes", file.display());
+    }
+    let mut out = std::io::stdout().lock();
     for i in 0..r.episodes.len() {
         let f = r
             .play(scenario.clone(), i)
             .with_context(|| format!("{}", file.display()))?;
         if trace {
-            print!(
-                "{}",
-                report::trace_text(&scenario, std::slice::from_ref(&f))
-            );
+            out.write_all(report::trace_text(&scenario, std::slice::from_ref(&f)).as_bytes())?;
         }
-        println!(
+        writeln!(
+            out,
             "episode {}: reproduced, score {}, trace hash {}",
             f.summary.episode,
             mirrorlab_sim::trace::tenths(f.summary.blue_score as i32),
             mirrorlab_sim::replay::hex(f.summary.trace_hash)
-        );
+        )?;
     }
     Ok(ExitCode::SUCCESS)
 }

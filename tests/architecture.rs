@@ -171,3 +171,26 @@ fn bevy_is_single_threaded_and_lean() {
         "multi_threaded reorders systems"
     );
 }
+
+#[test]
+fn only_the_training_crate_links_libtorch_and_the_binary_only_behind_its_feature() {
+    for krate in ["sim", "scenarios", "agents"] {
+        for d in deps(krate) {
+            assert!(
+                d != "tch" && d != "torch-sys" && d != "mirrorlab-training",
+                "{krate} depends on {d}"
+            );
+        }
+    }
+    let training = deps("training");
+    assert!(training.iter().any(|d| d == "tch"));
+    let root_manifest = manifest(".");
+    let root_deps = root_manifest["dependencies"].as_table().unwrap();
+    for d in ["tch", "torch-sys", "mirrorlab-training"] {
+        assert_eq!(
+            root_deps[d].get("optional").and_then(|o| o.as_bool()),
+            Some(true),
+            "the binary must reach {d} only through the `training` feature"
+        );
+    }
+}

@@ -323,3 +323,75 @@ fn agent_lists_come_from_the_registry() {
     let e = stderr(&ml(&["eval", "--blue", "nope", "--episodes", "1"]));
     assert!(e.contains("restore-cycle"), "{e}");
 }
+
+#[test]
+fn threads_and_output_paths_are_checked() {
+    for t in ["0", "257", "x"] {
+        let o = ml(&[
+            "run",
+            "cage2",
+            "--red",
+            "sleep",
+            "--blue",
+            "sleep",
+            "--threads",
+            t,
+        ]);
+        assert_eq!(o.status.code(), Some(2), "--threads {t}");
+        assert!(stderr(&o).contains("1 to 256"), "{}", stderr(&o));
+    }
+    let dir = std::env::temp_dir().join(format!("mirrorlab-paths-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let same = dir.join("same.out");
+    let p = same.to_str().unwrap();
+    let o = ml(&[
+        "run",
+        "cage2",
+        "--red",
+        "sleep",
+        "--blue",
+        "sleep",
+        "--episodes",
+        "1",
+        "--trace",
+        p,
+        "--replay",
+        p,
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("same file"), "{}", stderr(&o));
+    assert!(!same.exists());
+    // A directory is never replaced.
+    let o = ml(&[
+        "run",
+        "cage2",
+        "--red",
+        "sleep",
+        "--blue",
+        "sleep",
+        "--episodes",
+        "1",
+        "--trace",
+        dir.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("not a regular file"), "{}", stderr(&o));
+    assert!(dir.is_dir());
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+#[test]
+fn text_from_files_and_arguments_cannot_forge_an_error_line() {
+    let o = ml(&[
+        "run",
+        "cage2",
+        "--red",
+        "x\nerror: forged",
+        "--blue",
+        "sleep",
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    let e = stderr(&o);
+    assert_eq!(e.lines().count(), 1, "{e}");
+    assert!(e.contains("x\\nerror: forged"), "{e}");
+}

@@ -157,3 +157,35 @@ fn the_status_values_say_taken_running_then_done() {
     // Blue's one-tick actions are always taken and never running.
     assert!(seen.iter().all(|s| s.1 == (1.0, 0.0)));
 }
+
+#[test]
+fn reactive_blues_still_respond_when_their_monitor_takes_several_ticks() {
+    for monitor in 2..=4u16 {
+        let mut blue = [1u16; 6];
+        blue[1] = monitor;
+        let s = with_durations(&common::cage2(), [1; 6], blue);
+        for agent in ["react-restore", "react-remove"] {
+            let f = Match {
+                scenario: &s,
+                red: "bline",
+                blue: agent,
+                episodes: 40,
+                seed: 3,
+                steps: 100,
+                batch: 20,
+                threads: 1,
+                record: false,
+            }
+            .play();
+            // blue_actions: sleep, monitor, analyse, remove, decoy, restore.
+            let responses: u32 = f
+                .iter()
+                .map(|x| x.summary.blue_actions[3] + x.summary.blue_actions[5])
+                .sum();
+            assert!(
+                responses > 40,
+                "{agent} with a {monitor}-tick monitor responded {responses} times"
+            );
+        }
+    }
+}

@@ -76,7 +76,10 @@ pub struct React {
     head: Vec<u32>,
     len: Vec<u32>,
     queued: Vec<bool>, // env × h
-    monitored: Vec<bool>,
+    /// The last input issued was a Monitor.
+    issued_monitor: Vec<bool>,
+    /// The action taken most recently (running or done) is a Monitor.
+    current_monitor: Vec<bool>,
     first: Vec<bool>,
 }
 
@@ -95,7 +98,8 @@ impl React {
             head: vec![0; n],
             len: vec![0; n],
             queued: vec![false; n * h],
-            monitored: vec![false; n],
+            issued_monitor: vec![false; n],
+            current_monitor: vec![false; n],
             first: vec![true; n],
         }
     }
@@ -115,7 +119,8 @@ impl Agent for React {
         self.head[env] = 0;
         self.len[env] = 0;
         self.queued[env * self.h..(env + 1) * self.h].fill(false);
-        self.monitored[env] = false;
+        self.issued_monitor[env] = false;
+        self.current_monitor[env] = false;
         self.first[env] = true;
     }
     fn act(&mut self, obs: &Obs<'_>, actions: &mut [u32]) {
@@ -123,25 +128,17 @@ impl Agent for React {
         let h = self.h;
         for (e, a) in actions.iter_mut().enumerate() {
             let status = obs.status(e);
-            if status.running {
-                // An action is in flight: this input will be ignored. Alerts seen meanwhile
-                // are not inspected, as after any step that was not a Monitor.
-                self.monitored[e] = false;
-                *a = l.encode_blue(BlueAction::Monitor);
-                continue;
+            if status.taken {
+                self.current_monitor[e] = self.issued_monitor[e];
             }
-            if !status.taken {
-                // The last input was ignored (an earlier action just completed): it was
-                // not a Monitor.
-                self.monitored[e] = false;
-            }
-            if self.first[e] {
+            if self.first[e] && !status.running {
                 self.first[e] = false;
-                self.monitored[e] = true;
+                self.issued_monitor[e] = true;
                 *a = l.encode_blue(BlueAction::Monitor);
                 continue;
             }
-            if self.monitored[e] {
+            // Alerts are inspected on every step of a Monitor, the step it completes included.
+            if self.current_monitor[e] {
                 let alerts = &obs.alerts[e * h..(e + 1) * h];
                 for (x, &bits) in alerts.iter().enumerate() {
                     if bits & alert::PROCESS != 0 && !self.skip[x] && !self.queued[e * h + x] {
@@ -152,18 +149,26 @@ impl Agent for React {
                     }
                 }
             }
+            if status.running {
+                // An action is in flight: this input will be ignored. Wait for it.
+                self.issued_monitor[e] = true;
+                *a = l.encode_blue(BlueAction::Monitor);
+                continue;
+            }
+            // Inspected: a later ignored input does not inspect them again.
+            self.current_monitor[e] = false;
             if self.len[e] > 0 {
                 let x = self.queue[e * h + self.head[e] as usize] as HostId;
                 self.head[e] = (self.head[e] + 1) % h as u32;
                 self.len[e] -= 1;
                 self.queued[e * h + x as usize] = false;
-                self.monitored[e] = false;
+                self.issued_monitor[e] = false;
                 *a = l.encode_blue(match self.response {
                     Response::Remove => BlueAction::Remove(x),
                     Response::Restore => BlueAction::Restore(x),
                 });
             } else {
-                self.monitored[e] = true;
+                self.issued_monitor[e] = true;
                 *a = l.encode_blue(BlueAction::Monitor);
             }
         }

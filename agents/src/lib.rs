@@ -11,6 +11,7 @@
 //! [`Purpose::AgentBlue`]: mirrorlab_sim::rng::Purpose::AgentBlue
 
 pub mod blue;
+pub mod mixture;
 pub mod play;
 pub mod red;
 
@@ -85,6 +86,8 @@ pub enum AgentError {
         name: String,
         expected: String,
     },
+    #[error("agent spec `{spec}`: {why}")]
+    Spec { spec: String, why: String },
     #[error("agent `{agent}` cannot play scenario `{scenario}`: {why}")]
     Unsupported {
         agent: String,
@@ -178,8 +181,34 @@ pub fn agent_names(side: Side) -> String {
     agents(side).map(|a| a.name).collect::<Vec<_>>().join(", ")
 }
 
-/// Builds one side's agent by short name for `n_envs` slots.
+/// Builds one side's agent for `n_envs` slots from a spec: a registered name, or a weighted
+/// mixture `NAME:WEIGHT,NAME:WEIGHT,…` (a name without a weight counts 1) drawn per episode
+/// (see [`mixture::Mixture`]).
 pub fn build_agent(
+    side: Side,
+    spec: &str,
+    s: &Scenario,
+    n_envs: usize,
+    seed: u64,
+) -> Result<Box<dyn Agent>, AgentError> {
+    let parts = mixture::parse(spec)?;
+    if parts.len() == 1 && parts[0].1 == 1.0 && !spec.contains(',') {
+        return build_one(side, &parts[0].0, s, n_envs, seed);
+    }
+    let mut agents = Vec::with_capacity(parts.len());
+    for (name, w) in &parts {
+        agents.push((build_one(side, name, s, n_envs, seed)?, *w));
+    }
+    Ok(Box::new(mixture::Mixture::new(
+        side,
+        spec.to_string(),
+        agents,
+        n_envs,
+        seed,
+    )))
+}
+
+fn build_one(
     side: Side,
     name: &str,
     s: &Scenario,

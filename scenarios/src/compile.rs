@@ -156,16 +156,27 @@ fn expand(cx: &mut Ctx, f: &ScenarioFile) -> Vec<HostDef> {
             );
             return hosts;
         }
-        let Some(ti) = lookup(
+        // An unknown template is reported; an empty one stands in, so the section's subnet and
+        // reveals are still checked.
+        let empty = raw::Template {
+            name: g.template.clone(),
+            role: String::new(),
+            confidentiality: 0.0,
+            availability: 0.0,
+            brute_force_account: None,
+            windows_services: Vec::new(),
+            linux_services: Vec::new(),
+        };
+        let t = match lookup(
             cx,
             &templates,
             "template",
             &format!("{gp}/template"),
             &g.template,
-        ) else {
-            continue;
+        ) {
+            Some(ti) => &f.template[ti as usize],
+            None => &empty,
         };
-        let t = &f.template[ti as usize];
         let weights: Vec<(raw::Os, f64)> = if g.os.is_empty() {
             vec![(raw::Os::Linux, 1.0)]
         } else {
@@ -640,6 +651,7 @@ pub fn compile(
 
     let has_errors = cx.diags.iter().any(|d| d.severity == Severity::Error);
     if has_errors {
+        suppress_repaired(&mut cx);
         return Err(finish(cx.diags));
     }
     let scenario = m::Scenario {
@@ -694,6 +706,30 @@ pub fn compile(
         return Err(finish(cx.diags));
     }
     Ok((scenario, finish(cx.diags)))
+}
+
+/// Drops semantic diagnostics about values that stood in for bad ones (the structural error
+/// about each is already reported).
+fn suppress_repaired(cx: &mut Ctx) {
+    let repaired: Vec<String> =
+        cx.p.repaired
+            .iter()
+            .map(|p| crate::diag::pointer_to_path(p))
+            .collect();
+    if repaired.is_empty() {
+        return;
+    }
+    let structural = cx.p.errors.len();
+    let mut i = 0;
+    cx.diags.retain(|d| {
+        i += 1;
+        i <= structural
+            || !repaired.iter().any(|r| {
+                d.path == *r
+                    || d.path.starts_with(&format!("{r}."))
+                    || d.path.starts_with(&format!("{r}["))
+            })
+    });
 }
 
 fn finish(mut d: Vec<Diagnostic>) -> Vec<Diagnostic> {

@@ -37,9 +37,9 @@ impl fmt::Display for Diagnostic {
             write!(f, "{}:{}:{}: {sev}: ", self.file, self.line, self.column)?;
         }
         if !self.path.is_empty() {
-            write!(f, "{}: ", self.path)?;
+            write!(f, "{}: ", escape_controls(&self.path))?;
         }
-        write!(f, "{}", self.message)
+        write!(f, "{}", escape_controls(&self.message))
     }
 }
 
@@ -141,4 +141,21 @@ pub fn pointer_to_path(pointer: &str) -> String {
 /// Escapes a key for a JSON pointer.
 pub fn escape_key(k: &str) -> String {
     k.replace('~', "~0").replace('/', "~1")
+}
+
+/// `s` with every control character escaped (`\n`, `\u{7}`, …): text from a file, such as a
+/// name in an "unknown host" message, can never break or forge a line of output.
+pub fn escape_controls(s: &str) -> std::borrow::Cow<'_, str> {
+    if !s.chars().any(char::is_control) {
+        return std::borrow::Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len() + 8);
+    for c in s.chars() {
+        if c.is_control() {
+            out.extend(c.escape_debug());
+        } else {
+            out.push(c);
+        }
+    }
+    std::borrow::Cow::Owned(out)
 }

@@ -4,6 +4,7 @@
 
 pub mod compile;
 pub mod diag;
+pub mod files;
 pub mod generate;
 pub mod load;
 pub mod raw;

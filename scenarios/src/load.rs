@@ -32,6 +32,9 @@ pub struct Parsed<'a> {
     /// Structural errors that did not stop decoding (out-of-range values, bad names): the
     /// semantic checks still run, and the file is refused with all of them.
     pub errors: Vec<Diagnostic>,
+    /// JSON pointers of values that stood in for bad ones (their own semantic diagnostics
+    /// would be noise and are dropped).
+    pub repaired: Vec<String>,
 }
 
 /// Decodes `bytes` as UTF-8 text, or explains where it is not.
@@ -95,8 +98,17 @@ pub fn parse<'a>(name: &'a str, text: &'a str) -> Result<Parsed<'a>, Vec<Diagnos
     // Values that could not be converted (non-finite numbers, date-times, huge integers) are
     // already reported and stand as nulls: the schema's complaint about them is not repeated.
     let converted: Vec<String> = diags.iter().map(|d| d.path.clone()).collect();
+    // Pointers of values the schema refuses: they get stand-ins for the semantic checks.
+    let mut bad = Vec::new();
     for e in validator().iter_errors(&value) {
         let pointer = e.instance_path().to_string();
+        if !matches!(
+            e.kind(),
+            jsonschema::error::ValidationErrorKind::AdditionalProperties { .. }
+                | jsonschema::error::ValidationErrorKind::Required { .. }
+        ) {
+            bad.push(pointer.clone());
+        }
         if converted.contains(&crate::diag::pointer_to_path(&pointer)) {
             continue;
         }
@@ -121,6 +133,10 @@ pub fn parse<'a>(name: &'a str, text: &'a str) -> Result<Parsed<'a>, Vec<Diagnos
                     "a name of 1 to 64 ASCII letters, digits, `_`, `.`, `:` or `-` (no spaces, \
                      `=`, quotes or control characters: names are written unquoted into traces)"
                         .to_string()
+                } else if pattern == crate::raw::NAME_PREFIX_PATTERN {
+                    "a prefix of ASCII letters, digits, `_`, `.`, `:` or `-` that starts with a \
+                     letter, digit or `_` (or nothing)"
+                        .to_string()
                 } else if pattern == crate::raw::TEXT_PATTERN {
                     "text without control characters (line breaks, tabs, escapes)".to_string()
                 } else {
@@ -144,12 +160,22 @@ pub fn parse<'a>(name: &'a str, text: &'a str) -> Result<Parsed<'a>, Vec<Diagnos
     diags.dedup();
     // A file whose errors still let it decode (values out of range, bad names) goes on to the
     // semantic checks, so one pass reports every problem; one that cannot decode stops here.
-    match serde_json::from_value::<ScenarioFile>(value) {
-        Ok(file) => Ok(Parsed {
+    let decoded = if diags.is_empty() {
+        serde_json::from_value::<ScenarioFile>(value).map(|f| (f, Vec::new()))
+    } else {
+        // Stand-ins for the bad values let the semantic checks run on everything else.
+        match repair(&schema, value, bad) {
+            Some((v, repaired)) => serde_json::from_value::<ScenarioFile>(v).map(|f| (f, repaired)),
+            None => return Err(diags),
+        }
+    };
+    match decoded {
+        Ok((file, repaired)) => Ok(Parsed {
             file,
             spans,
             locator: loc,
             errors: diags,
+            repaired,
         }),
         Err(_) if !diags.is_empty() => Err(diags),
         Err(e) => Err(vec![loc.at(Severity::Error, 0, "", format!("{e}"))]),
@@ -229,37 +255,28 @@ fn check_decimals(
     }
 }
 
+/// The schema node that describes the value at `pointer` (refs and optional wrappers
+/// followed).
+fn schema_node<'s>(root: &'s Value, pointer: &str) -> Option<&'s Value> {
+    let mut node = root;
+    for part in pointer.split('/').skip(1) {
+        let n = resolve(root, node)?;
+        let part = part.replace("~1", "/").replace("~0", "~");
+        node = if part.bytes().all(|b| b.is_ascii_digit()) && n.get("items").is_some() {
+            n.get("items")?
+        } else {
+            n.get("properties")
+                .and_then(|p| p.get(&part))
+                .or_else(|| n.get("additionalProperties").filter(|a| a.is_object()))?
+        };
+    }
+    resolve(root, node)
+}
+
 /// The keys a table at `pointer` may have, from the schema (for "unknown key" messages).
 fn expected_keys(pointer: &str) -> Option<String> {
     let schema = schema();
-    let defs = schema.get("$defs");
-    // Follows `$ref`s and skips the `null` branch of optional values.
-    let resolve = |mut n: Value| -> Option<Value> {
-        for _ in 0..8 {
-            if let Some(r) = n.get("$ref").and_then(|r| r.as_str()) {
-                let name = r.rsplit('/').next()?;
-                n = defs?.get(name)?.clone();
-            } else if let Some(any) = n.get("anyOf").and_then(|a| a.as_array()) {
-                n = any
-                    .iter()
-                    .find(|x| x.get("type") != Some(&Value::from("null")))?
-                    .clone();
-            } else {
-                break;
-            }
-        }
-        Some(n)
-    };
-    let mut node = schema.clone();
-    for part in pointer.split('/').skip(1) {
-        node = resolve(node)?;
-        node = if part.bytes().all(|b| b.is_ascii_digit()) {
-            node.get("items")?.clone()
-        } else {
-            node.get("properties")?.get(part)?.clone()
-        };
-    }
-    let node = resolve(node)?;
+    let node = schema_node(&schema, pointer)?;
     let props = node.get("properties")?.as_object()?;
     Some(
         props
@@ -268,6 +285,143 @@ fn expected_keys(pointer: &str) -> Option<String> {
             .collect::<Vec<_>>()
             .join(", "),
     )
+}
+
+/// A value the schema accepts at `node`, standing in for a bad one so that the rest of the
+/// file can still be checked (its own diagnostics are not reported).
+fn placeholder(root: &Value, node: &Value) -> Value {
+    let Some(node) = resolve(root, node) else {
+        return Value::Null;
+    };
+    if let Some(e) = node
+        .get("enum")
+        .and_then(|e| e.as_array())
+        .and_then(|e| e.first())
+    {
+        return e.clone();
+    }
+    if let Some(c) = node.get("const") {
+        return c.clone();
+    }
+    if let Some(first) = node
+        .get("oneOf")
+        .and_then(|o| o.as_array())
+        .and_then(|o| o.first())
+    {
+        return placeholder(root, first);
+    }
+    let ty = match node.get("type") {
+        Some(Value::String(t)) => t.as_str(),
+        Some(Value::Array(ts)) => ts
+            .iter()
+            .filter_map(|t| t.as_str())
+            .find(|t| *t != "null")
+            .unwrap_or("null"),
+        _ => "object",
+    };
+    let num = |key: &str| node.get(key).and_then(|v| v.as_f64());
+    match ty {
+        "integer" => Value::from(num("minimum").unwrap_or(0.0).max(0.0) as i64),
+        "number" => Number::from_f64(num("minimum").unwrap_or(0.0))
+            .map(Value::Number)
+            .unwrap_or(Value::Null),
+        "boolean" => Value::Bool(false),
+        "array" => Value::Array(Vec::new()),
+        "string" => {
+            let pattern = node.get("pattern").and_then(|p| p.as_str()).unwrap_or("");
+            Value::from(if pattern.starts_with("^T") {
+                "T0000"
+            } else {
+                "x"
+            })
+        }
+        "null" => Value::Null,
+        _ => {
+            let mut m = Map::new();
+            for r in node
+                .get("required")
+                .and_then(|r| r.as_array())
+                .into_iter()
+                .flatten()
+            {
+                if let Some(k) = r.as_str()
+                    && let Some(child) = node.get("properties").and_then(|p| p.get(k))
+                {
+                    m.insert(k.into(), placeholder(root, child));
+                }
+            }
+            Value::Object(m)
+        }
+    }
+}
+
+/// Replaces every value the schema refuses with a [`placeholder`], removes unknown keys and
+/// adds missing required ones, until the schema accepts the value (at most a few rounds).
+/// Returns the repaired value and the pointers that were repaired, or None if it would not
+/// settle.
+fn repair(root: &Value, mut value: Value, mut bad: Vec<String>) -> Option<(Value, Vec<String>)> {
+    let mut repaired = Vec::new();
+    for _ in 0..6 {
+        for pointer in bad.drain(..) {
+            if let Some(node) = schema_node(root, &pointer) {
+                let ph = placeholder(root, node);
+                if let Some(slot) = value.pointer_mut(&pointer) {
+                    *slot = ph;
+                }
+            }
+            repaired.push(pointer);
+        }
+        enum Fix {
+            Remove(Vec<String>),
+            Add(String),
+            Replace,
+        }
+        let fixes: Vec<(String, Fix)> = validator()
+            .iter_errors(&value)
+            .map(|e| {
+                let pointer = e.instance_path().to_string();
+                let fix = match e.kind() {
+                    jsonschema::error::ValidationErrorKind::AdditionalProperties { unexpected } => {
+                        Fix::Remove(unexpected.clone())
+                    }
+                    jsonschema::error::ValidationErrorKind::Required { property } => {
+                        Fix::Add(property.as_str().unwrap_or_default().to_string())
+                    }
+                    _ => Fix::Replace,
+                };
+                (pointer, fix)
+            })
+            .collect();
+        for (pointer, fix) in fixes {
+            match fix {
+                Fix::Remove(keys) => {
+                    if let Some(Value::Object(m)) = value.pointer_mut(&pointer) {
+                        for k in &keys {
+                            m.remove(k);
+                        }
+                    }
+                    for k in keys {
+                        repaired.push(format!("{pointer}/{}", escape_key(&k)));
+                    }
+                }
+                Fix::Add(key) => {
+                    let child = format!("{pointer}/{}", escape_key(&key));
+                    let ph = schema_node(root, &child)
+                        .map(|n| placeholder(root, n))
+                        .unwrap_or(Value::Null);
+                    if let Some(Value::Object(m)) = value.pointer_mut(&pointer) {
+                        m.insert(key, ph);
+                    }
+                    repaired.push(child);
+                }
+                Fix::Replace => bad.push(pointer),
+            }
+        }
+        if bad.is_empty() && validator().is_valid(&value) {
+            return Some((value, repaired));
+        }
+    }
+    None
 }
 
 fn table_to_json(

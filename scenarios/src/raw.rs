@@ -10,19 +10,20 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 /// What a name may contain (scenario, subnets, hosts, templates, exploits, decoys, services,
-/// data, green users, sensors): 1 to 64 ASCII letters, digits, `_`, `.`, `:` or `-`, starting
+/// data, green users, sensors, and the identifiers subnet kinds, service types and privileged
+/// users): 1 to 64 ASCII letters, digits, `_`, `.`, `:` or `-`, starting
 /// with a letter, digit or `_`. Names are written unquoted into traces (space-separated
 /// `key=value` lines), reports and the terminal, so no name may hold a space, `=`, `#`, a
 /// quote or a control character: every output that embeds one stays unambiguous.
 pub const NAME_PATTERN: &str = r"^[A-Za-z0-9_][A-Za-z0-9_.:-]{0,63}$";
 /// A generated host's name is this prefix and a number: the same characters, possibly empty.
-pub const NAME_PREFIX_PATTERN: &str = r"^[A-Za-z0-9_.:-]{0,56}$";
+pub const NAME_PREFIX_PATTERN: &str = r"^([A-Za-z0-9_][A-Za-z0-9_.:-]{0,55})?$";
 /// Reward-valued keys (confidentiality, availability, costs, penalties, data values) carry
 /// this schema keyword with the value 1: the simulator keeps rewards in integer tenths, so
 /// such a value may have at most one decimal place.
 pub const DECIMAL_PLACES_KEYWORD: &str = "x-decimal-places";
-/// Free text (descriptions, roles, accounts): anything but control characters.
-pub const TEXT_PATTERN: &str = r"^[^\x00-\x1f\x7f]*$";
+/// Free text (descriptions, roles, accounts): anything but control characters (C0, DEL, C1).
+pub const TEXT_PATTERN: &str = r"^[^\x00-\x1f\x7f-\x9f]*$";
 
 /// A mirrorlab scenario file (TOML).
 #[derive(Clone, Debug, Serialize, Deserialize, JsonSchema)]
@@ -92,6 +93,7 @@ pub struct Meta {
 pub struct Rules {
     /// Users whose processes run privileged (root, SYSTEM).
     #[serde(default = "default_privileged_users")]
+    #[schemars(inner(regex(pattern = NAME_PATTERN)))]
     pub privileged_users: Vec<String>,
     /// With several exploits offered, the heaviest is used with this probability, else one of
     /// the others uniformly (CAGE-2: 0.75).
@@ -155,6 +157,7 @@ pub struct Subnet {
     pub name: String,
     /// Zone kind, for people and reports (user, enterprise, operational, dmz, ot, …).
     #[serde(default)]
+    #[schemars(regex(pattern = NAME_PATTERN))]
     pub kind: String,
 }
 
@@ -194,6 +197,7 @@ pub struct Service {
     /// Service type exploits look for (ftp, ssh, smb, rdp, smtp, web, mysql, …); omit for
     /// none (no exploit can use it).
     #[serde(default, rename = "type")]
+    #[schemars(regex(pattern = NAME_PATTERN))]
     pub service_type: Option<String>,
     /// User the process runs as; privileged if listed in `rules.privileged_users`.
     #[schemars(regex(pattern = TEXT_PATTERN), length(max = 256))]
@@ -330,6 +334,7 @@ pub struct Exploit {
     /// Port it connects to.
     pub port: u16,
     /// Service type it needs on that port.
+    #[schemars(regex(pattern = NAME_PATTERN))]
     pub service: String,
     /// Only against hosts with this OS.
     #[serde(default)]
@@ -380,6 +385,7 @@ pub struct Decoy {
     /// Port the decoy listens on (default: `checks_port`).
     #[serde(default)]
     pub opens_port: Option<u16>,
+    #[schemars(regex(pattern = NAME_PATTERN))]
     pub service: String,
     #[serde(default)]
     pub os: Option<Os>,

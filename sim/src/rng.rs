@@ -26,8 +26,18 @@ pub enum Purpose {
     AgentRed = 16,
     /// A blue agent's own choices.
     AgentBlue = 17,
+    /// Which opponent of a mixture plays an episode (stream = episode id).
+    Opponent = 18,
+    /// A learned policy's sampled actions when it plays (stream = episode id).
+    PolicySample = 19,
     /// Procedural network generation.
     Generate = 32,
+    /// A trainer's initial weights.
+    TrainInit = 48,
+    /// A trainer's sampled actions during rollouts (stream = update index).
+    TrainSample = 49,
+    /// A trainer's minibatch order (stream = update index).
+    TrainShuffle = 50,
 }
 
 /// SplitMix64's output function: a bijective 64-bit mixer.
@@ -92,6 +102,18 @@ impl Stream {
     }
 
     /// Position in the stream (in 32-bit words), for replays and debugging.
+    /// A uniform draw in [0, 1) with 24 bits (exactly representable as `f32`).
+    #[inline]
+    pub fn unit_f32(&mut self) -> f32 {
+        (self.word() >> 40) as f32 / (1u64 << 24) as f32
+    }
+
+    /// A uniform draw in [0, 1) with 53 bits.
+    #[inline]
+    pub fn unit_f64(&mut self) -> f64 {
+        (self.word() >> 11) as f64 / (1u64 << 53) as f64
+    }
+
     pub fn word_pos(&self) -> u128 {
         self.0.get_word_pos()
     }

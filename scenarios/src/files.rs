@@ -1,0 +1,111 @@
+//! The lab's file primitive: writing a file so that a crash or a bad run never leaves a
+//! damaged one. The bytes go to a temporary file beside the target, which is flushed to disk
+//! and renamed over the target; the directory is then flushed too, so the rename survives a
+//! power cut. Only regular files are ever replaced: a symbolic link is followed (its target is
+//! replaced, the link stays), and a directory, FIFO, socket or device is refused.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+/// Writes `bytes` to `path` atomically (see the module's documentation). Missing parent
+/// folders are created.
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let path = resolve(path)?;
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."))
+        .to_path_buf();
+    std::fs::create_dir_all(&dir)
+        .map_err(|e| annotate(e, format!("cannot create {}", dir.display())))?;
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().to_string())
+        .unwrap_or_default();
+    let tmp = dir.join(format!(".{name}.tmp-{}", std::process::id()));
+    let result = (|| -> std::io::Result<()> {
+        let mut f = std::fs::File::create(&tmp)
+            .map_err(|e| annotate(e, format!("cannot create {}", tmp.display())))?;
+        f.write_all(bytes)
+            .map_err(|e| annotate(e, format!("cannot write {}", tmp.display())))?;
+        f.sync_all()?;
+        std::fs::rename(&tmp, &path)
+            .map_err(|e| annotate(e, format!("cannot write {}", path.display())))?;
+        if let Ok(d) = std::fs::File::open(&dir) {
+            let _ = d.sync_all();
+        }
+        Ok(())
+    })();
+    if result.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    result
+}
+
+/// The regular file a write to `path` replaces: `path` itself, or the target of a symbolic
+/// link. Anything else that exists there is an error.
+fn resolve(path: &Path) -> std::io::Result<PathBuf> {
+    match std::fs::symlink_metadata(path) {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(path.to_path_buf()),
+        Err(e) => Err(annotate(e, format!("cannot inspect {}", path.display()))),
+        Ok(m) if m.file_type().is_symlink() => {
+            let target = std::fs::read_link(path)?;
+            let target = match path.parent() {
+                Some(p) if target.is_relative() => p.join(target),
+                _ => target,
+            };
+            match std::fs::metadata(&target) {
+                Ok(t) if !t.is_file() => Err(not_regular(path)),
+                _ => Ok(target),
+            }
+        }
+        Ok(m) if m.is_file() => Ok(path.to_path_buf()),
+        Ok(_) => Err(not_regular(path)),
+    }
+}
+
+fn not_regular(path: &Path) -> std::io::Error {
+    std::io::Error::other(format!(
+        "{} exists and is not a regular file (a directory, device, FIFO or socket): refusing to replace it",
+        path.display()
+    ))
+}
+
+fn annotate(e: std::io::Error, what: String) -> std::io::Error {
+    std::io::Error::new(e.kind(), format!("{what}: {e}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn replaces_files_follows_links_and_refuses_the_rest() {
+        let dir = std::env::temp_dir().join(format!("mirrorlab-files-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        let f = dir.join("sub/a.txt");
+        write_atomic(&f, b"one").unwrap();
+        write_atomic(&f, b"two").unwrap();
+        assert_eq!(std::fs::read(&f).unwrap(), b"two");
+        let link = dir.join("link.txt");
+        std::os::unix::fs::symlink("sub/a.txt", &link).unwrap();
+        write_atomic(&link, b"three").unwrap();
+        assert!(
+            std::fs::symlink_metadata(&link)
+                .unwrap()
+                .file_type()
+                .is_symlink()
+        );
+        assert_eq!(std::fs::read(&f).unwrap(), b"three");
+        let e = write_atomic(&dir.join("sub"), b"x").unwrap_err();
+        assert!(e.to_string().contains("not a regular file"), "{e}");
+        assert!(dir.join("sub").is_dir());
+        let leftovers: Vec<_> = std::fs::read_dir(dir.join("sub"))
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        assert_eq!(leftovers.len(), 1, "{leftovers:?}");
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+}

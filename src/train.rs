@@ -1,0 +1,167 @@
+//! `mirrorlab train`: PPO for a defender, with a run folder, a progress bar, Ctrl-C that
+//! saves and exits, and `--resume`.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Instant;
+
+use anyhow::{Context, Result, bail};
+
+use mirrorlab_training::config::TrainConfig;
+use mirrorlab_training::run::{NewRun, Run, default_dir};
+
+#[derive(clap::Args)]
+pub struct TrainArgs {
+    /// Scenario file, or a bundled scenario's name (cage2, cage2-fixed). Not needed with
+    /// --resume.
+    scenario: Option<String>,
+    /// The opponent: a red agent, or a weighted mixture drawn per episode, e.g.
+    /// `bline:1,meander:1` (blue is never told which it faces).
+    #[arg(long, default_value = "bline:1,meander:1")]
+    red: String,
+    /// Environment steps to train for (one step = one tick of one environment).
+    #[arg(long, default_value_t = 5_000_000)]
+    total_steps: u64,
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
+    /// Where to train: auto (the GPU when one is usable), cpu or cuda.
+    #[arg(long, default_value = "auto")]
+    device: String,
+    /// A TOML file with any of the fields of training/ppo.toml.
+    #[arg(long)]
+    config: Option<PathBuf>,
+    /// Override one configuration field, e.g. `--set num_envs=512` (repeatable).
+    #[arg(long = "set", value_name = "KEY=VALUE")]
+    sets: Vec<String>,
+    /// The run folder (default: runs/<scenario>__<policy>__<seed>__<time>).
+    #[arg(long)]
+    out: Option<PathBuf>,
+    /// Continue the run in this folder from its last checkpoint.
+    #[arg(long, value_name = "RUN", conflicts_with_all = ["scenario", "config", "sets", "out"])]
+    resume: Option<PathBuf>,
+}
+
+/// A UTC timestamp for folder names, `YYYYmmdd-HHMMSS`.
+fn stamp() -> String {
+    let secs = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0);
+    let (days, rem) = (secs / 86_400, secs % 86_400);
+    let (y, m, d) = crate::bench::civil_from_days(days as i64);
+    format!(
+        "{y:04}{m:02}{d:02}-{:02}{:02}{:02}",
+        rem / 3600,
+        rem / 60 % 60,
+        rem % 60
+    )
+}
+
+pub fn train(a: TrainArgs) -> Result<ExitCode> {
+    let device = mirrorlab_training::device::select(&a.device).map_err(anyhow::Error::msg)?;
+    let mut run = if let Some(dir) = a.resume {
+        Run::resume(dir, device)?
+    } else {
+        let Some(name) = a.scenario.as_deref() else {
+            bail!("give a scenario to train on (or --resume RUN)");
+        };
+        let cfg_text = match &a.config {
+            Some(p) => Some((
+                p.display().to_string(),
+                std::fs::read_to_string(p)
+                    .with_context(|| format!("cannot read {}", p.display()))?,
+            )),
+            None => None,
+        };
+        let cfg = TrainConfig::resolve(
+            cfg_text.as_ref().map(|(n, t)| (n.as_str(), t.as_str())),
+            &a.sets,
+        )?;
+        let loaded = crate::load(name)?;
+        let scenario = Arc::new(loaded.scenario);
+        let dir = a.out.unwrap_or_else(|| {
+            default_dir(
+                std::path::Path::new("runs"),
+                &scenario.name,
+                &cfg.policy,
+                a.seed,
+                &stamp(),
+            )
+        });
+        Run::create(NewRun {
+            dir,
+            cfg,
+            scenario,
+            scenario_source: &loaded.source,
+            opponent: &a.red,
+            seed: a.seed,
+            total_steps: a.total_steps,
+            device,
+        })?
+    };
+    tch::set_num_threads(run.trainer.cfg.torch_threads as i32);
+    let stop = Arc::new(AtomicBool::new(false));
+    {
+        let stop = stop.clone();
+        let _ = ctrlc::set_handler(move || {
+            if stop.swap(true, Ordering::SeqCst) {
+                // A second Ctrl-C: leave now (the last checkpoint is safe on disk).
+                std::process::exit(130);
+            }
+            eprintln!(
+                "\nstopping after this update and saving a checkpoint (Ctrl-C again to quit at once)"
+            );
+        });
+    }
+    let total = run.trainer.total_updates * run.trainer.cfg.batch_size() as u64;
+    let pb = indicatif::ProgressBar::with_draw_target(
+        Some(total),
+        indicatif::ProgressDrawTarget::stderr(),
+    );
+    pb.set_style(
+        indicatif::ProgressStyle::with_template(
+            "{msg} [{bar:25}] {human_pos}/{human_len} steps, {per_sec}, eta {eta}",
+        )
+        .expect("valid template")
+        .progress_chars("=> "),
+    );
+    pb.set_position(run.trainer.global_step());
+    pb.reset_eta();
+    eprintln!(
+        "training {} ({}) against {} on {} · {} updates of {} steps · run folder {}",
+        run.info.side,
+        run.trainer.cfg.policy,
+        run.info.opponent,
+        run.info.scenario,
+        run.trainer.total_updates,
+        run.trainer.cfg.batch_size(),
+        run.dir.display()
+    );
+    let t0 = Instant::now();
+    let clock = move || t0.elapsed().as_secs_f64();
+    let finished = run.train(&clock, &stop, &mut |t, m| {
+        pb.set_position(t.global_step());
+        pb.set_message(format!(
+            "update {}/{} · return {:.1}",
+            m.update, t.total_updates, m.episodic_return
+        ));
+    })?;
+    pb.finish_and_clear();
+    if finished {
+        eprintln!("done: {} steps", run.trainer.global_step());
+    } else {
+        eprintln!(
+            "stopped at update {} (checkpoint saved); continue with: mirrorlab train --resume {}",
+            run.trainer.update,
+            run.dir.display()
+        );
+    }
+    println!("{}", run.dir.display());
+    Ok(if finished {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(130)
+    })
+}

@@ -1,0 +1,185 @@
+//! The environment side of training: one batched [`Sim`], a scripted opponent, and the
+//! learner's features, written into buffers the trainer owns.
+//!
+//! Either side can learn: the learner's actions come from the trainer, the other side's from
+//! a scripted agent (or a mixture of them, drawn per episode). Features are what the learner's
+//! side observes (its observation row, action status included) plus the episode's progress
+//! `tick / episode_length` — memory of time, never ground truth.
+//!
+//! Episodes have a fixed length and every update covers whole episodes, so at an update
+//! boundary every slot has just started a fresh episode whose id is a function of the update
+//! index: rebuilding the environment for update `u` ([`LearnerEnv::new`]) gives exactly the
+//! state an uninterrupted run had, which is how a resumed run stays bit-identical.
+
+use std::sync::Arc;
+
+use mirrorlab_agents::{Agent, Obs, Side};
+use mirrorlab_sim::model::Scenario;
+use mirrorlab_sim::{Buffers, Layout, Sim, SimConfig, SimError};
+
+/// The learner's per-environment feature width for a layout.
+pub fn feature_dim(layout: &Layout, side: Side) -> usize {
+    match side {
+        Side::Blue => layout.blue_obs + 1,
+        Side::Red => layout.red_obs + 1,
+    }
+}
+
+/// The learner's action count for a layout.
+pub fn action_count(layout: &Layout, side: Side) -> usize {
+    match side {
+        Side::Blue => layout.blue_actions,
+        Side::Red => layout.red_actions,
+    }
+}
+
+/// Writes the learner's features of every environment into `out` (`n × feature_dim`): its
+/// observation row, then `tick / episode_length`.
+pub fn write_features(
+    side: Side,
+    layout: &Layout,
+    buf: &Buffers,
+    ticks: &[u32],
+    episode_length: u32,
+    out: &mut [f32],
+) {
+    let (obs, w) = match side {
+        Side::Blue => (&buf.blue_obs, layout.blue_obs),
+        Side::Red => (&buf.red_obs, layout.red_obs),
+    };
+    let d = w + 1;
+    for (e, row) in out.chunks_exact_mut(d).enumerate() {
+        row[..w].copy_from_slice(&obs[e * w..(e + 1) * w]);
+        row[w] = ticks[e] as f32 / episode_length as f32;
+    }
+}
+
+/// A batch of environments, the opponent, and the learner's view of them.
+pub struct LearnerEnv {
+    pub sim: Sim,
+    pub side: Side,
+    opponent: Box<dyn Agent>,
+    pub buf: Buffers,
+    layout: Layout,
+    episode_length: u32,
+    opponent_actions: Vec<u32>,
+    ticks: Vec<u32>,
+    /// Unscaled running return and length of each slot's current episode.
+    running: Vec<(f64, u32)>,
+}
+
+/// One step's outcome for the learner, per environment.
+pub struct StepResult<'a> {
+    /// The learner's reward.
+    pub reward: &'a [f32],
+    /// 1 where the step ended an episode (the features already show the next one).
+    pub done: &'a [u8],
+}
+
+impl LearnerEnv {
+    /// The batch as it stands at the start of update `update` (episode ids
+    /// `update × episodes_per_update + slot`, stride `n_envs`).
+    pub fn new(
+        scenario: Arc<Scenario>,
+        side: Side,
+        opponent: Box<dyn Agent>,
+        n_envs: usize,
+        seed: u64,
+        episode_length: u32,
+        first_episode: u64,
+    ) -> Result<LearnerEnv, SimError> {
+        let mut cfg = SimConfig::new(n_envs, seed);
+        cfg.episode_length = Some(episode_length);
+        cfg.first_episode = first_episode;
+        let sim = Sim::new(scenario, &cfg)?;
+        let layout = sim.layout().clone();
+        let mut buf = Buffers::new(&layout, n_envs);
+        sim.observe(&mut buf.out(false))?;
+        let mut opponent = opponent;
+        for e in 0..n_envs {
+            opponent.reset(e, sim.episode_id(e));
+        }
+        Ok(LearnerEnv {
+            sim,
+            side,
+            opponent,
+            buf,
+            layout,
+            episode_length,
+            opponent_actions: vec![0; n_envs],
+            ticks: vec![0; n_envs],
+            running: vec![(0.0, 0); n_envs],
+        })
+    }
+
+    pub fn n_envs(&self) -> usize {
+        self.sim.n_envs()
+    }
+
+    pub fn layout(&self) -> &Layout {
+        &self.layout
+    }
+
+    /// The learner's features now (`n × feature_dim`).
+    pub fn features(&mut self, out: &mut [f32]) {
+        for (e, t) in self.ticks.iter_mut().enumerate() {
+            *t = self.sim.tick(e);
+        }
+        write_features(
+            self.side,
+            &self.layout,
+            &self.buf,
+            &self.ticks,
+            self.episode_length,
+            out,
+        );
+    }
+
+    /// Steps every environment with the learner's actions; `finished` receives the
+    /// (unscaled return, length) of every episode that ended, in slot order.
+    pub fn step(
+        &mut self,
+        learner: &[u32],
+        finished: &mut Vec<(f64, u32)>,
+    ) -> Result<StepResult<'_>, SimError> {
+        let opp_side = match self.side {
+            Side::Blue => Side::Red,
+            Side::Red => Side::Blue,
+        };
+        let (obs, alerts) = match opp_side {
+            Side::Red => (&self.buf.red_obs, &[][..]),
+            Side::Blue => (&self.buf.blue_obs, &self.buf.blue_alerts[..]),
+        };
+        self.opponent.act(
+            &Obs {
+                layout: &self.layout,
+                side: opp_side,
+                obs,
+                alerts,
+            },
+            &mut self.opponent_actions,
+        );
+        let (blue, red) = match self.side {
+            Side::Blue => (learner, &self.opponent_actions[..]),
+            Side::Red => (&self.opponent_actions[..], learner),
+        };
+        self.sim.step(blue, red, &mut self.buf.out(false))?;
+        let reward = match self.side {
+            Side::Blue => &self.buf.blue_reward,
+            Side::Red => &self.buf.red_reward,
+        };
+        for (e, r) in self.running.iter_mut().enumerate() {
+            r.0 += reward[e] as f64;
+            r.1 += 1;
+            if self.buf.done[e] != 0 {
+                finished.push(*r);
+                *r = (0.0, 0);
+                self.opponent.reset(e, self.sim.episode_id(e));
+            }
+        }
+        Ok(StepResult {
+            reward,
+            done: &self.buf.done,
+        })
+    }
+}
