@@ -11,6 +11,7 @@
 //! [`Purpose::AgentBlue`]: mirrorlab_sim::rng::Purpose::AgentBlue
 
 pub mod blue;
+pub mod learned;
 pub mod mixture;
 pub mod play;
 pub mod red;
@@ -86,6 +87,8 @@ pub enum AgentError {
         name: String,
         expected: String,
     },
+    #[error("{path}: {why}")]
+    Checkpoint { path: String, why: String },
     #[error("agent spec `{spec}`: {why}")]
     Spec { spec: String, why: String },
     #[error("agent `{agent}` cannot play scenario `{scenario}`: {why}")]
@@ -96,14 +99,17 @@ pub enum AgentError {
     },
 }
 
-/// Builds an agent for `n_envs` slots from the scenario and the run's seed.
-pub type Build = fn(&Scenario, usize, u64) -> Result<Box<dyn Agent>, AgentError>;
+/// Builds an agent for `n_envs` slots from the scenario, the run's seed and the agent's
+/// argument (the `PATH` of `ppo:PATH`; None for agents that take none).
+pub type Build = fn(&Scenario, usize, u64, Option<&str>) -> Result<Box<dyn Agent>, AgentError>;
 
 /// One entry of the agent registry.
 pub struct AgentSpec {
     pub side: Side,
     /// Short name, as given to `--red` / `--blue`.
     pub name: &'static str,
+    /// The argument it takes after a colon (`ppo:PATH`), if any.
+    pub arg: Option<&'static str>,
     /// One line for `mirrorlab agents` and `--help`.
     pub about: &'static str,
     pub build: Build,
@@ -115,50 +121,92 @@ pub const AGENTS: &[AgentSpec] = &[
     AgentSpec {
         side: Side::Red,
         name: "bline",
+        arg: None,
         about: "B_line: knows the layout, heads straight for the goal (CAGE-2's B_lineAgent)",
-        build: |s, n, seed| Ok(Box::new(red::BLine::new(s, n, seed)?)),
+        build: |s, n, seed, _| Ok(Box::new(red::BLine::new(s, n, seed)?)),
     },
     AgentSpec {
         side: Side::Red,
         name: "meander",
+        arg: None,
         about: "Meander: explores and takes what it finds, subnet by subnet (CAGE-2's RedMeanderAgent)",
-        build: |s, n, seed| Ok(Box::new(red::Meander::new(s, n, seed)?)),
+        build: |s, n, seed, _| Ok(Box::new(red::Meander::new(s, n, seed)?)),
     },
     AgentSpec {
         side: Side::Red,
         name: "sleep",
+        arg: None,
         about: "does nothing",
-        build: |_, _, _| Ok(Box::new(red::Sleep)),
+        build: |_, _, _, _| Ok(Box::new(red::Sleep)),
     },
     AgentSpec {
         side: Side::Blue,
         name: "sleep",
+        arg: None,
         about: "does nothing",
-        build: |_, _, _| Ok(Box::new(blue::Sleep)),
+        build: |_, _, _, _| Ok(Box::new(blue::Sleep)),
     },
     AgentSpec {
         side: Side::Blue,
         name: "random",
+        arg: None,
         about: "a uniformly random action each step",
-        build: |s, n, seed| Ok(Box::new(blue::Random::new(s, n, seed))),
+        build: |s, n, seed, _| Ok(Box::new(blue::Random::new(s, n, seed))),
     },
     AgentSpec {
         side: Side::Blue,
         name: "react-remove",
+        arg: None,
         about: "Monitors; Removes hosts where a reverse shell called back (CAGE-2's reactive class)",
-        build: |s, n, _| Ok(Box::new(blue::React::new(s, n, blue::Response::Remove))),
+        build: |s, n, _, _| Ok(Box::new(blue::React::new(s, n, blue::Response::Remove))),
     },
     AgentSpec {
         side: Side::Blue,
         name: "react-restore",
+        arg: None,
         about: "Monitors; Restores hosts where a reverse shell called back (CAGE-2's reactive class)",
-        build: |s, n, _| Ok(Box::new(blue::React::new(s, n, blue::Response::Restore))),
+        build: |s, n, _, _| Ok(Box::new(blue::React::new(s, n, blue::Response::Restore))),
     },
     AgentSpec {
         side: Side::Blue,
         name: "restore-cycle",
+        arg: None,
         about: "Monitors, then Restores every host in turn, blind (the leaderboard's 'Blue React Restore' row)",
-        build: |s, n, _| Ok(Box::new(blue::RestoreCycle::new(s, n))),
+        build: |s, n, _, _| Ok(Box::new(blue::RestoreCycle::new(s, n))),
+    },
+    AgentSpec {
+        side: Side::Blue,
+        name: "ppo",
+        arg: Some("PATH"),
+        about: "a trained policy (a checkpoint from `mirrorlab train`), greedy; runs without libtorch",
+        build: |s, n, seed, path| {
+            let path = path.unwrap_or_default();
+            Ok(Box::new(learned::Learned::new(
+                Side::Blue,
+                path,
+                false,
+                s,
+                n,
+                seed,
+            )?))
+        },
+    },
+    AgentSpec {
+        side: Side::Blue,
+        name: "ppo-sample",
+        arg: Some("PATH"),
+        about: "a trained policy, its actions sampled from the run's seeded stream",
+        build: |s, n, seed, path| {
+            let path = path.unwrap_or_default();
+            Ok(Box::new(learned::Learned::new(
+                Side::Blue,
+                path,
+                true,
+                s,
+                n,
+                seed,
+            )?))
+        },
     },
 ];
 
@@ -176,9 +224,22 @@ pub fn agents(side: Side) -> impl Iterator<Item = &'static AgentSpec> {
     AGENTS.iter().filter(move |a| a.side == side)
 }
 
+impl AgentSpec {
+    /// How it is written on the command line (`bline`, `ppo:PATH`).
+    pub fn usage(&self) -> String {
+        match self.arg {
+            Some(a) => format!("{}:{a}", self.name),
+            None => self.name.to_string(),
+        }
+    }
+}
+
 /// The names of one side's agents, comma-separated (for help texts and errors).
 pub fn agent_names(side: Side) -> String {
-    agents(side).map(|a| a.name).collect::<Vec<_>>().join(", ")
+    agents(side)
+        .map(|a| a.usage())
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// Builds one side's agent for `n_envs` slots from a spec: a registered name, or a weighted
@@ -215,8 +276,22 @@ fn build_one(
     n_envs: usize,
     seed: u64,
 ) -> Result<Box<dyn Agent>, AgentError> {
-    match agents(side).find(|a| a.name == name) {
-        Some(spec) => (spec.build)(s, n_envs, seed),
+    let (base, arg) = match name.split_once(':') {
+        Some((b, a)) => (b, Some(a)),
+        None => (name, None),
+    };
+    match agents(side).find(|a| a.name == base) {
+        Some(spec) => match (spec.arg, arg) {
+            (Some(what), None) | (Some(what), Some("")) => Err(AgentError::Spec {
+                spec: name.into(),
+                why: format!("`{base}` needs its {what}: {}", spec.usage()),
+            }),
+            (None, Some(_)) => Err(AgentError::Spec {
+                spec: name.into(),
+                why: format!("`{base}` takes no argument"),
+            }),
+            _ => (spec.build)(s, n_envs, seed, arg),
+        },
         None => Err(AgentError::Unknown {
             side: side.name(),
             name: name.into(),

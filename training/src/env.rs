@@ -17,42 +17,7 @@ use mirrorlab_agents::{Agent, Obs, Side};
 use mirrorlab_sim::model::Scenario;
 use mirrorlab_sim::{Buffers, Layout, Sim, SimConfig, SimError};
 
-/// The learner's per-environment feature width for a layout.
-pub fn feature_dim(layout: &Layout, side: Side) -> usize {
-    match side {
-        Side::Blue => layout.blue_obs + 1,
-        Side::Red => layout.red_obs + 1,
-    }
-}
-
-/// The learner's action count for a layout.
-pub fn action_count(layout: &Layout, side: Side) -> usize {
-    match side {
-        Side::Blue => layout.blue_actions,
-        Side::Red => layout.red_actions,
-    }
-}
-
-/// Writes the learner's features of every environment into `out` (`n × feature_dim`): its
-/// observation row, then `tick / episode_length`.
-pub fn write_features(
-    side: Side,
-    layout: &Layout,
-    buf: &Buffers,
-    ticks: &[u32],
-    episode_length: u32,
-    out: &mut [f32],
-) {
-    let (obs, w) = match side {
-        Side::Blue => (&buf.blue_obs, layout.blue_obs),
-        Side::Red => (&buf.red_obs, layout.red_obs),
-    };
-    let d = w + 1;
-    for (e, row) in out.chunks_exact_mut(d).enumerate() {
-        row[..w].copy_from_slice(&obs[e * w..(e + 1) * w]);
-        row[w] = ticks[e] as f32 / episode_length as f32;
-    }
-}
+pub use mirrorlab_agents::learned::{action_count, feature_dim};
 
 /// A batch of environments, the opponent, and the learner's view of them.
 pub struct LearnerEnv {
@@ -125,10 +90,13 @@ impl LearnerEnv {
         for (e, t) in self.ticks.iter_mut().enumerate() {
             *t = self.sim.tick(e);
         }
-        write_features(
-            self.side,
-            &self.layout,
-            &self.buf,
+        let (obs, width) = match self.side {
+            Side::Blue => (&self.buf.blue_obs, self.layout.blue_obs),
+            Side::Red => (&self.buf.red_obs, self.layout.red_obs),
+        };
+        mirrorlab_agents::learned::write_features(
+            obs,
+            width,
             &self.ticks,
             self.episode_length,
             out,
