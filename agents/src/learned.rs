@@ -58,6 +58,29 @@ pub fn write_features(
     }
 }
 
+/// FNV-1a over tensors given in name order: each one's name, dtype (as `{:?}` writes it),
+/// shape (u64 little-endian) and bytes. Recorded in every checkpoint's metadata by the
+/// trainer and checked by every reader, so an altered file is refused.
+pub fn tensors_hash<'a>(
+    tensors: impl Iterator<Item = (&'a str, String, &'a [usize], &'a [u8])>,
+) -> String {
+    let mut h = 0xcbf2_9ce4_8422_2325u64;
+    let mut feed = |bytes: &[u8]| {
+        for &b in bytes {
+            h = (h ^ b as u64).wrapping_mul(0x0100_0000_01b3);
+        }
+    };
+    for (name, dtype, shape, data) in tensors {
+        feed(name.as_bytes());
+        feed(dtype.as_bytes());
+        for d in shape {
+            feed(&(*d as u64).to_le_bytes());
+        }
+        feed(data);
+    }
+    format!("{h:016x}")
+}
+
 /// The checkpoint metadata a player needs (other fields are ignored).
 #[derive(Clone, Debug, Deserialize)]
 pub struct PolicyMeta {
@@ -70,6 +93,8 @@ pub struct PolicyMeta {
     pub actions: usize,
     pub scenario: String,
     pub episode_length: u32,
+    /// FNV-1a over every tensor (name, dtype as `{:?}`, shape as u64 LE, bytes; name order).
+    pub tensors_hash: String,
 }
 
 /// An actor network read from a checkpoint: `actor.fc{i}` (tanh) then `actor.out`.
@@ -144,6 +169,18 @@ impl ActorNet {
                     "checkpoint format version {}; this mirrorlab reads {CHECKPOINT_VERSION}",
                     meta.format_version
                 ),
+            ));
+        }
+        let mut all = st.tensors();
+        all.sort_by(|a, b| a.0.cmp(&b.0));
+        let h = tensors_hash(
+            all.iter()
+                .map(|(n, v)| (n.as_str(), format!("{:?}", v.dtype()), v.shape(), v.data())),
+        );
+        if h != meta.tensors_hash {
+            return Err(bad(
+                name,
+                "its tensors do not match the hash recorded in it: the file was altered or damaged",
             ));
         }
         if meta.policy != "mlp" {

@@ -46,6 +46,10 @@ pub struct Meta {
     pub opponent: String,
     pub episode_length: u32,
     pub wall_time: f64,
+    /// FNV-1a over every tensor (name, dtype, shape, bytes; in name order), so a tampered
+    /// file is refused (see [`tensors_hash`]).
+    #[serde(default)]
+    pub tensors_hash: String,
 }
 
 impl Meta {
@@ -145,7 +149,16 @@ impl Checkpoint {
                 data: counters.iter().flat_map(|x| x.to_le_bytes()).collect(),
             },
         );
-        let meta = serde_json::to_string(&self.meta).map_err(|e| e.to_string())?;
+        let mut meta = self.meta.clone();
+        meta.tensors_hash = tensors_hash(raws.iter().map(|(k, r)| {
+            (
+                k.as_str(),
+                dtype_name(r.dtype),
+                r.shape.as_slice(),
+                r.data.as_slice(),
+            )
+        }));
+        let meta = serde_json::to_string(&meta).map_err(|e| e.to_string())?;
         let info: HashMap<String, String> = [("mirrorlab".to_string(), meta)].into();
         safetensors::serialize(raws.iter().map(|(k, v)| (k.clone(), v)), Some(info))
             .map_err(|e| e.to_string())
@@ -186,6 +199,7 @@ impl Checkpoint {
         if let Some(e) = expect {
             let mut m = meta.clone();
             m.wall_time = e.wall_time;
+            m.tensors_hash = e.tensors_hash.clone();
             if &m != e {
                 return Err(bad(describe_mismatch(e, &meta)));
             }
@@ -267,6 +281,13 @@ impl Checkpoint {
     }
 }
 
+/// The name a dtype has in [`tensors_hash`].
+pub fn dtype_name(d: safetensors::Dtype) -> String {
+    format!("{d:?}")
+}
+
+pub use mirrorlab_agents::learned::tensors_hash;
+
 /// The parameter names and shapes of a policy, in name order.
 pub fn expected_tensors(shape: &Shape) -> Vec<(String, Vec<usize>)> {
     let mut dims = vec![shape.inputs];
@@ -323,6 +344,18 @@ fn parse(bytes: &[u8]) -> Result<Parsed, String> {
             view.dtype(),
             view.shape().to_vec(),
             view.data().to_vec(),
+        ));
+    }
+    out.sort_by(|a, b| a.0.cmp(&b.0));
+    let h = tensors_hash(
+        out.iter()
+            .map(|(n, d, s, b)| (n.as_str(), dtype_name(*d), s.as_slice(), b.as_slice())),
+    );
+    if h != meta.tensors_hash {
+        return Err(format!(
+            "its tensors do not match the hash recorded in it ({h} vs {}): the file was \
+             altered or damaged",
+            meta.tensors_hash
         ));
     }
     Ok((meta, out))

@@ -122,6 +122,7 @@ fn meta_of(info: &RunInfo, cfg: &TrainConfig, trainer: &Trainer) -> Meta {
         opponent: info.opponent.clone(),
         episode_length: trainer.episode_length,
         wall_time: 0.0,
+        tensors_hash: String::new(),
     }
 }
 
