@@ -2,6 +2,7 @@
 
 mod bench;
 mod files;
+mod plot;
 mod report;
 mod stats;
 #[cfg(feature = "training")]
@@ -60,8 +61,13 @@ enum Command {
         #[arg(long)]
         trace: bool,
     },
-    /// List the scripted agents.
+    /// List the agents (scripted, and trained policies).
     Agents,
+    /// Draw a training run's metrics as PNG plots in RUN/plots/.
+    Plot {
+        /// The run folder (holds metrics.csv).
+        run: PathBuf,
+    },
 }
 
 #[derive(clap::Args)]
@@ -192,7 +198,7 @@ fn main() -> ExitCode {
     }
 }
 
-fn threads(n: Option<usize>) -> usize {
+pub fn threads(n: Option<usize>) -> usize {
     n.unwrap_or_else(|| {
         std::thread::available_parallelism()
             .map(|n| n.get())
@@ -215,7 +221,7 @@ fn print_diags(diags: &[Diagnostic]) {
 }
 
 /// Loads a scenario or fails with every diagnostic printed.
-fn load(arg: &str) -> Result<Loaded> {
+pub fn load(arg: &str) -> Result<Loaded> {
     match mirrorlab_scenarios::load(arg) {
         Ok(l) => {
             print_diags(&l.warnings);
@@ -282,6 +288,12 @@ fn dispatch(cmd: Command) -> Result<ExitCode> {
         #[cfg(feature = "training")]
         Command::Train(a) => train::train(a),
         Command::Replay { file, trace } => replay(&file, trace),
+        Command::Plot { run } => {
+            for p in plot::plot_run(&run)? {
+                println!("{}", p.display());
+            }
+            Ok(ExitCode::SUCCESS)
+        }
     }
 }
 
@@ -391,9 +403,26 @@ fn eval(a: EvalArgs) -> Result<ExitCode> {
     }
     let loaded = load(&a.scenario)?;
     let scenario = Arc::new(loaded.scenario);
+    let table = cage2_table(&scenario, &a.blue, a.episodes, a.seed, threads(a.threads))?;
+    if a.json {
+        println!("{}", serde_json::to_string(&table.json())?);
+    } else {
+        print!("{}", table.text());
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The CAGE-2 protocol: 30/50/100 steps × B_line/Meander/Sleep, `episodes` per cell.
+pub fn cage2_table(
+    scenario: &Arc<Scenario>,
+    blue: &str,
+    episodes: u64,
+    seed: u64,
+    threads: usize,
+) -> Result<report::EvalTable> {
     let reds = ["bline", "meander", "sleep"];
     let lengths = [30u32, 50, 100];
-    let pb = progress_bar(a.episodes * 9, &format!("cage2 eval of {}", a.blue));
+    let pb = progress_bar(episodes * 9, &format!("cage2 eval of {blue}"));
     let mut cells = Vec::new();
     let mut base = 0;
     for red in reds {
@@ -401,12 +430,12 @@ fn eval(a: EvalArgs) -> Result<ExitCode> {
             let cfg = PlayConfig {
                 scenario: scenario.clone(),
                 red: red.into(),
-                blue: a.blue.clone(),
-                episodes: a.episodes,
-                seed: a.seed,
+                blue: blue.into(),
+                episodes,
+                seed,
                 episode_length: Some(steps),
                 batch: 256,
-                threads: threads(a.threads),
+                threads,
                 record: false,
             };
             let mut score = stats::Acc::default();
@@ -419,7 +448,7 @@ fn eval(a: EvalArgs) -> Result<ExitCode> {
                 },
                 &|n| pb.set_position(base + n),
             )?;
-            base += a.episodes;
+            base += episodes;
             cells.push(report::Cell {
                 red: red.into(),
                 steps,
@@ -429,19 +458,13 @@ fn eval(a: EvalArgs) -> Result<ExitCode> {
         }
     }
     pb.finish_and_clear();
-    let table = report::EvalTable {
+    Ok(report::EvalTable {
         scenario: scenario.name.clone(),
-        blue: a.blue,
-        episodes: a.episodes,
-        seed: a.seed,
+        blue: blue.into(),
+        episodes,
+        seed,
         cells,
-    };
-    if a.json {
-        println!("{}", serde_json::to_string(&table.json())?);
-    } else {
-        print!("{}", table.text());
-    }
-    Ok(ExitCode::SUCCESS)
+    })
 }
 
 fn replay(file: &PathBuf, trace: bool) -> Result<ExitCode> {

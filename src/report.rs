@@ -353,6 +353,36 @@ impl EvalTable {
         o
     }
 
+    /// The table in Markdown (for eval.md files and the README).
+    pub fn markdown(&self) -> String {
+        let mut o = String::new();
+        let _ = writeln!(
+            o,
+            "CAGE-2 evaluation of `{}` on `{}`: {} episodes per cell, seed {} (mean ± 95% CI).\n",
+            self.blue, self.scenario, self.episodes, self.seed
+        );
+        let _ = writeln!(o, "| steps | B_line | Meander | Sleep |");
+        let _ = writeln!(o, "|---:|---:|---:|---:|");
+        for steps in [30, 50, 100] {
+            let _ = write!(o, "| {steps} |");
+            for (red, _) in RED_LABELS {
+                let c = self
+                    .cell(red, steps)
+                    .map(|c| format!(" {:.2} ± {:.2} |", c.stat.mean, c.stat.ci95))
+                    .unwrap_or_else(|| " |".into());
+                o.push_str(&c);
+            }
+            o.push('\n');
+        }
+        let (t, ci) = self.total();
+        let _ = writeln!(o, "| **total** | **{t:.2} ± {ci:.2}** | | |");
+        o
+    }
+
+    pub fn total_mean(&self) -> f64 {
+        self.total().0
+    }
+
     pub fn json(&self) -> Value {
         let (t, ci) = self.total();
         json!({

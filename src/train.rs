@@ -43,6 +43,29 @@ pub struct TrainArgs {
     resume: Option<PathBuf>,
 }
 
+/// The CAGE-2 table of the trained defender beside React-Restore's, printed and written to
+/// `eval.md` (1,000 episodes per cell, seed 153: the published protocol).
+fn evaluate(run: &Run) -> Result<()> {
+    let scenario = &run.trainer.setup.scenario;
+    let policy = format!("ppo:{}", run.dir.join("policy.safetensors").display());
+    let threads = crate::threads(None);
+    let learned = crate::cage2_table(scenario, &policy, 1000, 153, threads)?;
+    let react = crate::cage2_table(scenario, "react-restore", 1000, 153, threads)?;
+    eprint!("{}", learned.text());
+    eprint!("{}", react.text());
+    let md = format!(
+        "# Evaluation of {}\n\nTrained against `{}` on `{}` for {} steps (seed {}).\n\n{}\n{}",
+        run.dir.display(),
+        run.info.opponent,
+        run.info.scenario,
+        run.trainer.global_step(),
+        run.info.seed,
+        learned.markdown(),
+        react.markdown()
+    );
+    crate::files::write_atomic(&run.dir.join("eval.md"), md.as_bytes())
+}
+
 /// A UTC timestamp for folder names, `YYYYmmdd-HHMMSS`.
 fn stamp() -> String {
     let secs = std::time::SystemTime::now()
@@ -149,8 +172,15 @@ pub fn train(a: TrainArgs) -> Result<ExitCode> {
         ));
     })?;
     pb.finish_and_clear();
+    match crate::plot::plot_run(&run.dir) {
+        Ok(files) => eprintln!("plots: {}", files.len()),
+        Err(e) => eprintln!("warning: no plots: {e:#}"),
+    }
     if finished {
         eprintln!("done: {} steps", run.trainer.global_step());
+        if run.info.scenario.starts_with("cage2") {
+            evaluate(&run)?;
+        }
     } else {
         eprintln!(
             "stopped at update {} (checkpoint saved); continue with: mirrorlab train --resume {}",

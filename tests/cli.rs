@@ -395,3 +395,17 @@ fn text_from_files_and_arguments_cannot_forge_an_error_line() {
     assert_eq!(e.lines().count(), 1, "{e}");
     assert!(e.contains("x\\nerror: forged"), "{e}");
 }
+
+#[test]
+fn plot_refuses_what_is_not_a_run_folder() {
+    let dir = std::env::temp_dir().join(format!("mirrorlab-plot-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let o = ml(&["plot", dir.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("metrics.csv"), "{}", stderr(&o));
+    std::fs::write(dir.join("metrics.csv"), "a,b\n1,2\n").unwrap();
+    let o = ml(&["plot", dir.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("not a mirrorlab metrics file"), "{}", stderr(&o));
+    std::fs::remove_dir_all(&dir).ok();
+}
