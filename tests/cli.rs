@@ -406,6 +406,90 @@ fn plot_refuses_what_is_not_a_run_folder() {
     std::fs::write(dir.join("metrics.csv"), "a,b\n1,2\n").unwrap();
     let o = ml(&["plot", dir.to_str().unwrap()]);
     assert_eq!(o.status.code(), Some(2));
-    assert!(stderr(&o).contains("not a mirrorlab metrics file"), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("not a mirrorlab metrics file"),
+        "{}",
+        stderr(&o)
+    );
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+#[cfg(feature = "training")]
+#[test]
+fn train_resume_plot_and_eval_with_the_trained_policy() {
+    let dir = std::env::temp_dir().join(format!("mirrorlab-train-cli-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let d = dir.to_str().unwrap();
+    let o = ml(&[
+        "train",
+        "cage2",
+        "--red",
+        "bline",
+        "--total-steps",
+        "3200",
+        "--seed",
+        "3",
+        "--device",
+        "cpu",
+        "--set",
+        "num_envs=16",
+        "--set",
+        "hidden=[16]",
+        "--out",
+        d,
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(
+        stdout(&o).lines().last(),
+        Some(d),
+        "the last line is the run folder"
+    );
+    for f in [
+        "run.toml",
+        "metrics.csv",
+        "policy.safetensors",
+        "eval.md",
+        "plots/learning_curve.png",
+    ] {
+        assert!(dir.join(f).is_file(), "{f} missing");
+    }
+    let eval_md = std::fs::read_to_string(dir.join("eval.md")).unwrap();
+    assert!(eval_md.contains("react-restore") && eval_md.contains("| 100 |"));
+    // Resuming a finished run changes nothing and says where it is.
+    let o = ml(&["train", "--resume", d]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(stdout(&o).lines().last(), Some(d));
+    let o = ml(&["plot", d]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stdout(&o).contains("losses.png"));
+    let policy = format!("ppo:{}", dir.join("policy.safetensors").display());
+    let o = ml(&["eval", "--blue", &policy, "--episodes", "5", "--json"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(json(&o)["cells"].as_array().unwrap().len(), 9);
+    let o = ml(&[
+        "run",
+        "cage2",
+        "--red",
+        "meander",
+        "--blue",
+        &policy,
+        "--episodes",
+        "3",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    // Bad input: not a run folder; an unknown configuration key.
+    let o = ml(&["train", "--resume", "/nonexistent-run"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("not a run folder"), "{}", stderr(&o));
+    let o = ml(&[
+        "train",
+        "cage2",
+        "--set",
+        "learning_rat=1",
+        "--out",
+        "/tmp/never-made",
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("learning_rat"), "{}", stderr(&o));
     std::fs::remove_dir_all(&dir).ok();
 }
