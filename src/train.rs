@@ -38,6 +38,10 @@ pub struct TrainArgs {
     /// The run folder (default: runs/<scenario>__<policy>__<seed>__<time>).
     #[arg(long)]
     out: Option<PathBuf>,
+    /// Measure end-to-end training throughput instead of training: a few updates of the
+    /// configuration (nothing written), then steps per second and where the time went.
+    #[arg(long, conflicts_with_all = ["resume", "out"])]
+    bench: bool,
     /// Continue the run in this folder from its last checkpoint.
     #[arg(long, value_name = "RUN", conflicts_with_all = ["scenario", "config", "sets", "out"])]
     resume: Option<PathBuf>,
@@ -82,8 +86,76 @@ fn stamp() -> String {
     )
 }
 
+/// `train --bench`: end-to-end steps per second of the configuration, with a profile.
+fn bench(a: &TrainArgs, device: tch::Device) -> Result<ExitCode> {
+    let name = a.scenario.as_deref().unwrap_or("cage2");
+    let cfg = TrainConfig::resolve(None, &a.sets)?;
+    let loaded = crate::load(name)?;
+    let scenario = Arc::new(loaded.scenario);
+    tch::set_num_threads(cfg.torch_threads as i32);
+    let batch = cfg.batch_size() as u64;
+    let updates = 6u64;
+    let mut t = mirrorlab_training::ppo::Trainer::new(
+        cfg.clone(),
+        mirrorlab_training::ppo::Setup {
+            scenario: scenario.clone(),
+            side: mirrorlab_agents::Side::Blue,
+            opponent: a.red.clone(),
+            seed: a.seed,
+            total_steps: batch * updates,
+            device,
+        },
+    )?;
+    let t0 = Instant::now();
+    let clock = move || t0.elapsed().as_secs_f64();
+    // The first update warms up libtorch's allocator and kernels; it is not counted.
+    t.step_update(&clock)?;
+    let (mut sim, mut inf, mut upd, mut wall) = (0.0, 0.0, 0.0, 0.0);
+    for _ in 1..updates {
+        let start = clock();
+        let m = t.step_update(&clock)?;
+        wall += clock() - start;
+        sim += m.time_sim;
+        inf += m.time_inference;
+        upd += m.time_update;
+    }
+    let steps = (batch * (updates - 1)) as f64;
+    let other = (wall - sim - inf - upd).max(0.0);
+    println!(
+        "train --bench · {} · {} policy {:?} · {} envs × {} steps per update · {} · {} torch threads",
+        scenario.name,
+        cfg.policy,
+        cfg.hidden,
+        cfg.num_envs,
+        cfg.num_steps,
+        mirrorlab_training::run::device_name(device),
+        cfg.torch_threads
+    );
+    println!(
+        "end-to-end          {:>10.0} steps/s ({} updates timed)",
+        steps / wall,
+        updates - 1
+    );
+    for (what, secs) in [
+        ("simulator+opponent", sim),
+        ("policy inference", inf),
+        ("PPO update", upd),
+        ("other (copies, GAE)", other),
+    ] {
+        println!(
+            "  {what:<20} {:>6.1}%  ({:.0} steps/s alone)",
+            100.0 * secs / wall,
+            steps / secs.max(1e-9)
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
 pub fn train(a: TrainArgs) -> Result<ExitCode> {
     let device = mirrorlab_training::device::select(&a.device).map_err(anyhow::Error::msg)?;
+    if a.bench {
+        return bench(&a, device);
+    }
     let mut run = if let Some(dir) = a.resume {
         Run::resume(dir, device)?
     } else {
