@@ -26,9 +26,10 @@ pub struct TrainArgs {
     total_steps: u64,
     #[arg(long, default_value_t = 1)]
     seed: u64,
-    /// Where to train: auto (the GPU when one is usable), cpu or cuda.
-    #[arg(long, default_value = "auto")]
-    device: String,
+    /// Where to train: auto (the GPU when one is usable), cpu or cuda [default: auto; on
+    /// --resume, the device the run used].
+    #[arg(long)]
+    device: Option<String>,
     /// A TOML file with any of the fields of training/ppo.toml.
     #[arg(long)]
     config: Option<PathBuf>,
@@ -45,6 +46,16 @@ pub struct TrainArgs {
     /// Continue the run in this folder from its last checkpoint.
     #[arg(long, value_name = "RUN", conflicts_with_all = ["scenario", "config", "sets", "out"])]
     resume: Option<PathBuf>,
+}
+
+/// Whether a scenario hash is one of the bundled CAGE-2 scenarios (the protocol's reds are
+/// written for that network).
+fn is_bundled_cage2(hash: &str) -> bool {
+    ["cage2", "cage2-fixed"].iter().any(|n| {
+        mirrorlab_scenarios::load_bundled(n)
+            .and_then(|l| l.ok())
+            .is_some_and(|l| format!("{:016x}", l.scenario.source_hash) == hash)
+    })
 }
 
 /// The CAGE-2 table of the trained defender beside React-Restore's, printed and written to
@@ -86,10 +97,25 @@ fn stamp() -> String {
     )
 }
 
+/// The configuration of `--config FILE` and `--set` overrides.
+fn resolve_config(a: &TrainArgs) -> Result<TrainConfig> {
+    let text = match &a.config {
+        Some(p) => Some((
+            p.display().to_string(),
+            std::fs::read_to_string(p).with_context(|| format!("cannot read {}", p.display()))?,
+        )),
+        None => None,
+    };
+    Ok(TrainConfig::resolve(
+        text.as_ref().map(|(n, t)| (n.as_str(), t.as_str())),
+        &a.sets,
+    )?)
+}
+
 /// `train --bench`: end-to-end steps per second of the configuration, with a profile.
 fn bench(a: &TrainArgs, device: tch::Device) -> Result<ExitCode> {
     let name = a.scenario.as_deref().unwrap_or("cage2");
-    let cfg = TrainConfig::resolve(None, &a.sets)?;
+    let cfg = resolve_config(a)?;
     let loaded = crate::load(name)?;
     let scenario = Arc::new(loaded.scenario);
     tch::set_num_threads(cfg.torch_threads as i32);
@@ -152,28 +178,36 @@ fn bench(a: &TrainArgs, device: tch::Device) -> Result<ExitCode> {
 }
 
 pub fn train(a: TrainArgs) -> Result<ExitCode> {
-    let device = mirrorlab_training::device::select(&a.device).map_err(anyhow::Error::msg)?;
+    // The device is chosen before anything else touches libtorch (TRAINING.md §1). A resumed
+    // run keeps the device it was started on unless told otherwise.
+    let recorded = match &a.resume {
+        Some(dir) => Some(Run::recorded_device(dir)?),
+        None => None,
+    };
+    let request = a
+        .device
+        .clone()
+        .or(recorded.clone())
+        .unwrap_or_else(|| "auto".into());
+    let device = mirrorlab_training::device::select(&request).map_err(anyhow::Error::msg)?;
     if a.bench {
         return bench(&a, device);
     }
-    let mut run = if let Some(dir) = a.resume {
+    let mut run = if let Some(dir) = a.resume.clone() {
+        let name = mirrorlab_training::run::device_name(device);
+        if recorded.as_deref().is_some_and(|r| r != name) {
+            eprintln!(
+                "warning: the run was trained on {} and continues on {name}: it will not be \
+                 bit-identical to an uninterrupted run",
+                recorded.unwrap_or_default()
+            );
+        }
         Run::resume(dir, device)?
     } else {
         let Some(name) = a.scenario.as_deref() else {
             bail!("give a scenario to train on (or --resume RUN)");
         };
-        let cfg_text = match &a.config {
-            Some(p) => Some((
-                p.display().to_string(),
-                std::fs::read_to_string(p)
-                    .with_context(|| format!("cannot read {}", p.display()))?,
-            )),
-            None => None,
-        };
-        let cfg = TrainConfig::resolve(
-            cfg_text.as_ref().map(|(n, t)| (n.as_str(), t.as_str())),
-            &a.sets,
-        )?;
+        let cfg = resolve_config(&a)?;
         let loaded = crate::load(name)?;
         let scenario = Arc::new(loaded.scenario);
         let dir = a.out.unwrap_or_else(|| {
@@ -196,7 +230,6 @@ pub fn train(a: TrainArgs) -> Result<ExitCode> {
             device,
         })?
     };
-    tch::set_num_threads(run.trainer.cfg.torch_threads as i32);
     let stop = Arc::new(AtomicBool::new(false));
     {
         let stop = stop.clone();
@@ -250,7 +283,7 @@ pub fn train(a: TrainArgs) -> Result<ExitCode> {
     }
     if finished {
         eprintln!("done: {} steps", run.trainer.global_step());
-        if run.info.scenario.starts_with("cage2") {
+        if is_bundled_cage2(&run.info.scenario_hash) {
             evaluate(&run)?;
         }
     } else {

@@ -22,10 +22,22 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
         .file_name()
         .map(|n| n.to_string_lossy().to_string())
         .unwrap_or_default();
-    let tmp = dir.join(format!(".{name}.tmp-{}", std::process::id()));
+    // A fresh temporary name (never an existing file or a link planted there).
+    static COUNTER: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let (tmp, mut f) = loop {
+        let n = COUNTER.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let tmp = dir.join(format!(".{name}.tmp-{}-{n}", std::process::id()));
+        match std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&tmp)
+        {
+            Ok(f) => break (tmp, f),
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists && n < 1_000_000 => {}
+            Err(e) => return Err(annotate(e, format!("cannot create {}", tmp.display()))),
+        }
+    };
     let result = (|| -> std::io::Result<()> {
-        let mut f = std::fs::File::create(&tmp)
-            .map_err(|e| annotate(e, format!("cannot create {}", tmp.display())))?;
         f.write_all(bytes)
             .map_err(|e| annotate(e, format!("cannot write {}", tmp.display())))?;
         f.sync_all()?;
@@ -48,17 +60,19 @@ fn resolve(path: &Path) -> std::io::Result<PathBuf> {
     match std::fs::symlink_metadata(path) {
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(path.to_path_buf()),
         Err(e) => Err(annotate(e, format!("cannot inspect {}", path.display()))),
-        Ok(m) if m.file_type().is_symlink() => {
-            let target = std::fs::read_link(path)?;
-            let target = match path.parent() {
-                Some(p) if target.is_relative() => p.join(target),
-                _ => target,
-            };
-            match std::fs::metadata(&target) {
-                Ok(t) if !t.is_file() => Err(not_regular(path)),
-                _ => Ok(target),
+        Ok(m) if m.file_type().is_symlink() => match std::fs::canonicalize(path) {
+            // The final target of a chain of links; it must be a regular file.
+            Ok(target) if target.is_file() => Ok(target),
+            Ok(_) => Err(not_regular(path)),
+            // A dangling link: create the file it points to.
+            Err(_) => {
+                let target = std::fs::read_link(path)?;
+                Ok(match path.parent() {
+                    Some(p) if target.is_relative() => p.join(target),
+                    _ => target,
+                })
             }
-        }
+        },
         Ok(m) if m.is_file() => Ok(path.to_path_buf()),
         Ok(_) => Err(not_regular(path)),
     }

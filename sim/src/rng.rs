@@ -101,7 +101,6 @@ impl Stream {
         }
     }
 
-    /// Position in the stream (in 32-bit words), for replays and debugging.
     /// A uniform draw in [0, 1) with 24 bits (exactly representable as `f32`).
     #[inline]
     pub fn unit_f32(&mut self) -> f32 {
@@ -114,6 +113,7 @@ impl Stream {
         (self.word() >> 11) as f64 / (1u64 << 53) as f64
     }
 
+    /// Position in the stream (in 32-bit words), for replays and debugging.
     pub fn word_pos(&self) -> u128 {
         self.0.get_word_pos()
     }

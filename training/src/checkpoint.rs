@@ -18,10 +18,10 @@ use tch::{Kind, Tensor};
 
 use crate::policy::Shape;
 
-pub const FORMAT: &str = "mirrorlab-checkpoint";
-pub const FORMAT_VERSION: u32 = 1;
-/// Files larger than this are refused before reading.
-pub const MAX_BYTES: u64 = 1 << 30;
+pub use mirrorlab_agents::learned::{
+    CHECKPOINT_FORMAT as FORMAT, CHECKPOINT_VERSION as FORMAT_VERSION,
+    MAX_CHECKPOINT_BYTES as MAX_BYTES,
+};
 
 /// The `mirrorlab` metadata entry.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -86,12 +86,9 @@ pub enum CheckpointError {
     },
 }
 
-/// FNV-1a, 64 bits, as 16 hex digits.
+/// FNV-1a of `bytes` (the scenario's own source hash), as 16 hex digits.
 pub fn hash_hex(bytes: &[u8]) -> String {
-    let h = bytes.iter().fold(0xcbf2_9ce4_8422_2325u64, |h, &b| {
-        (h ^ b as u64).wrapping_mul(0x0100_0000_01b3)
-    });
-    format!("{h:016x}")
+    format!("{:016x}", mirrorlab_scenarios::source_hash(bytes))
 }
 
 struct Raw {
@@ -379,6 +376,18 @@ fn describe_mismatch(want: &Meta, got: &Meta) -> String {
             want.inputs,
             want.hidden,
             want.actions
+        );
+    }
+    if got.mirrorlab_version != want.mirrorlab_version {
+        return format!(
+            "was written by mirrorlab {}, not this {}: resume it with that version",
+            got.mirrorlab_version, want.mirrorlab_version
+        );
+    }
+    if got.side != want.side || got.episode_length != want.episode_length {
+        return format!(
+            "holds a {} policy for {}-tick episodes, not this run's {} for {}",
+            got.side, got.episode_length, want.side, want.episode_length
         );
     }
     if got.config_hash != want.config_hash {

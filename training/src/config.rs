@@ -12,8 +12,8 @@ use serde::{Deserialize, Serialize};
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct TrainConfig {
-    /// Policy architecture: `mlp` (the flat observation) or `hosts` (parameters independent
-    /// of the number of hosts).
+    /// Policy architecture: `mlp` (the flat observation). (`hosts`, with parameters
+    /// independent of the number of hosts, is planned.)
     pub policy: String,
     /// Hidden layer widths of the MLP (and of the `hosts` policy's per-host encoder).
     pub hidden: Vec<usize>,
@@ -34,7 +34,8 @@ pub struct TrainConfig {
     pub gae_lambda: f64,
     /// Minibatches per epoch.
     pub num_minibatches: usize,
-    /// Epochs over each rollout.
+    /// Epochs over each rollout (CleanRL: 4; 2 learns as well on CAGE-2 per second of CPU,
+    /// results/training/README.md).
     pub update_epochs: usize,
     /// Normalise advantages per minibatch.
     pub norm_adv: bool,
@@ -74,7 +75,7 @@ impl Default for TrainConfig {
             gamma: 0.99,
             gae_lambda: 0.95,
             num_minibatches: 4,
-            update_epochs: 4,
+            update_epochs: 2,
             norm_adv: true,
             clip_coef: 0.2,
             clip_vloss: true,
@@ -148,10 +149,19 @@ impl TrainConfig {
     /// Checks ranges and relations between fields.
     pub fn check(&self) -> Result<(), ConfigError> {
         let bad = |m: String| Err(ConfigError::Invalid(m));
-        if !["mlp", "hosts"].contains(&self.policy.as_str()) {
+        if self.policy != "mlp" {
             return bad(format!(
-                "policy = {:?}: expected \"mlp\" or \"hosts\"",
+                "policy = {:?}: expected \"mlp\" (the host-count-independent \"hosts\" \
+                 policy is not available yet)",
                 self.policy
+            ));
+        }
+        if let Some(l) = self.episode_length
+            && !(1..=mirrorlab_sim::model::MAX_EPISODE_LENGTH).contains(&l)
+        {
+            return bad(format!(
+                "episode_length = {l}: expected 1..={}",
+                mirrorlab_sim::model::MAX_EPISODE_LENGTH
             ));
         }
         if self.hidden.is_empty() || self.hidden.iter().any(|&h| h == 0 || h > 4096) {
@@ -172,6 +182,13 @@ impl TrainConfig {
                 "num_minibatches = {}: expected a divisor of num_envs × num_steps = {batch}",
                 self.num_minibatches
             ));
+        }
+        if self.norm_adv && batch / self.num_minibatches.max(1) < 2 {
+            return bad(
+                "num_minibatches: minibatches of one sample cannot normalise advantages; \
+                 expected at most half of num_envs × num_steps"
+                    .into(),
+            );
         }
         if self.update_epochs == 0 {
             return bad("update_epochs: expected at least 1".into());
@@ -241,6 +258,20 @@ mod tests {
         assert!(e.to_string().contains("gamma = 2"), "{e}");
         let e = TrainConfig::resolve(None, &["num_minibatches=7".into()]).unwrap_err();
         assert!(e.to_string().contains("divisor"), "{e}");
+        let e = TrainConfig::resolve(
+            None,
+            &[
+                "num_envs=2".into(),
+                "num_steps=1".into(),
+                "num_minibatches=2".into(),
+            ],
+        )
+        .unwrap_err();
+        assert!(e.to_string().contains("one sample"), "{e}");
+        let e = TrainConfig::resolve(None, &["episode_length=0".into()]).unwrap_err();
+        assert!(e.to_string().contains("episode_length = 0"), "{e}");
+        let e = TrainConfig::resolve(None, &["policy=hosts".into()]).unwrap_err();
+        assert!(e.to_string().contains("not available yet"), "{e}");
     }
 
     #[test]

@@ -79,16 +79,6 @@ losses/clipfrac,losses/explained_variance,time/sim,time/inference,time/update";
             self.time_update,
         )
     }
-
-    /// The columns that depend only on the seed and configuration (not on the clock).
-    pub fn deterministic_part(&self) -> String {
-        let s = self.csv();
-        let cols: Vec<&str> = s.split(',').collect();
-        let mut keep: Vec<&str> = cols[..2].to_vec();
-        keep.extend(&cols[3..7]);
-        keep.extend(&cols[8..15]);
-        keep.join(",")
-    }
 }
 
 /// What the trainer learns against and on.
@@ -131,7 +121,10 @@ pub enum TrainError {
 }
 
 impl Trainer {
+    /// A fresh learner. Sets libtorch's thread count first (`torch_threads`), so the seeded
+    /// initialisation is the same on every machine.
     pub fn new(cfg: TrainConfig, setup: Setup) -> Result<Trainer, TrainError> {
+        tch::set_num_threads(cfg.torch_threads as i32);
         let layout = mirrorlab_sim::Layout::new(&setup.scenario);
         let episode_length = cfg.episode_length.unwrap_or(setup.scenario.episode_length);
         if !cfg.num_steps.is_multiple_of(episode_length) {

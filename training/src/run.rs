@@ -196,6 +196,17 @@ impl Run {
         })
     }
 
+    /// The device (`cpu` or `cuda`) a run folder's run was started on.
+    pub fn recorded_device(dir: &Path) -> Result<String, RunError> {
+        let run_toml = dir.join("run.toml");
+        let text = std::fs::read_to_string(&run_toml).map_err(|e| {
+            folder_err(dir, format!("not a run folder (cannot read run.toml: {e})"))
+        })?;
+        let file: RunFile = toml::from_str(&text)
+            .map_err(|e| folder_err(&run_toml, e.to_string().trim().replace('\n', " ")))?;
+        Ok(file.run.device)
+    }
+
     /// Reopens a run folder at its last checkpoint (or its start, if it has none yet).
     /// `device` may differ from the original run's.
     pub fn resume(dir: PathBuf, device: Device) -> Result<Run, RunError> {
@@ -253,7 +264,16 @@ impl Run {
         }
         // Keep the metrics rows up to the checkpoint: later ones are re-made exactly.
         let metrics_path = dir.join("metrics.csv");
-        let text = std::fs::read_to_string(&metrics_path).unwrap_or_default();
+        let text = match std::fs::read_to_string(&metrics_path) {
+            Ok(t) => t,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
+            Err(e) => {
+                return Err(folder_err(
+                    &metrics_path,
+                    format!("cannot read ({e}); nothing was changed"),
+                ));
+            }
+        };
         let mut rows = Vec::new();
         for line in text.lines().skip(1) {
             let update: u64 = match line.split(',').next().and_then(|u| u.parse().ok()) {
@@ -263,6 +283,16 @@ impl Run {
             if update <= resumed_update {
                 rows.push(line.to_string());
             }
+        }
+        if rows.len() as u64 != resumed_update {
+            return Err(folder_err(
+                &metrics_path,
+                format!(
+                    "holds {} rows up to update {resumed_update}, expected one per update; \
+                     nothing was changed",
+                    rows.len()
+                ),
+            ));
         }
         let run = Run {
             dir,
@@ -286,8 +316,19 @@ impl Run {
         write(&self.dir.join("metrics.csv"), text.as_bytes())
     }
 
-    /// Metrics first, then the checkpoint they belong to.
+    /// Metrics first, then the checkpoint they belong to. Weights that are no longer finite
+    /// (a diverged run) are an error, and the last good checkpoint is kept.
     pub fn checkpoint(&mut self, wall_time: f64) -> Result<(), RunError> {
+        if !self.trainer.parameters_finite() {
+            return Err(folder_err(
+                &self.dir,
+                format!(
+                    "training diverged at update {} (weights are NaN or infinite); the last \
+                     good checkpoint is kept — lower learning_rate or raise the minibatch size",
+                    self.trainer.update
+                ),
+            ));
+        }
         self.write_metrics()?;
         let c = self.trainer.snapshot(&self.meta, wall_time);
         c.save(&self.dir.join("checkpoints/latest.safetensors"))?;
@@ -313,8 +354,8 @@ impl Run {
             if self.trainer.update.is_multiple_of(every) || self.trainer.done() {
                 self.checkpoint(m.wall_time)?;
             }
-            if stop.load(Ordering::SeqCst) {
-                if !self.trainer.update.is_multiple_of(every) && !self.trainer.done() {
+            if stop.load(Ordering::SeqCst) && !self.trainer.done() {
+                if !self.trainer.update.is_multiple_of(every) {
                     self.checkpoint(m.wall_time)?;
                 }
                 return Ok(false);
@@ -353,11 +394,23 @@ impl Trainer {
         }
     }
 
+    /// Whether every weight is finite.
+    pub fn parameters_finite(&self) -> bool {
+        self.params
+            .iter()
+            .all(|(_, p)| p.isfinite().all().int64_value(&[]) == 1)
+    }
+
     /// Takes a checked checkpoint's weights, Adam state and counters.
     pub fn restore(&mut self, c: &Checkpoint) {
         let _g = tch::no_grad_guard();
         let device = self.setup.device;
-        for ((_, p), (_, w)) in self.params.iter().zip(&c.policy) {
+        for ((name, p), (cname, w)) in self.params.iter().zip(&c.policy) {
+            // Both lists are in name order and were checked against the same shape.
+            assert_eq!(
+                name, cname,
+                "checkpoint tensors out of step with the policy"
+            );
             let mut p = p.shallow_clone();
             p.copy_(&w.to_device(device));
         }
