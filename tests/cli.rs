@@ -493,3 +493,19 @@ fn train_resume_plot_and_eval_with_the_trained_policy() {
     assert!(stderr(&o).contains("learning_rat"), "{}", stderr(&o));
     std::fs::remove_dir_all(&dir).ok();
 }
+
+#[test]
+fn the_shipped_defender_plays_right_after_cloning() {
+    // results/training/cage2-ppo: total −60.52 on the full protocol (1,000 episodes per cell).
+    let o = ml(&[
+        "eval",
+        "--blue",
+        "ppo:results/training/cage2-ppo/policy.safetensors",
+        "--episodes",
+        "50",
+        "--json",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let total = json(&o)["total"].as_f64().unwrap();
+    assert!(total > -90.0, "the shipped defender scored {total}");
+}
