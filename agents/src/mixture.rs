@@ -6,8 +6,9 @@ use mirrorlab_sim::rng::{Purpose, Stream};
 
 use crate::{Agent, AgentError, Obs, Side};
 
-/// Parses `NAME[:WEIGHT],…` into (name, weight) pairs. A suffix that is not a number is part
-/// of the name (so `ppo:path/to/file` stays one name).
+/// Parses `NAME[:WEIGHT],…` into (name, weight) pairs. A suffix is a weight only when it is a
+/// number and what precedes it is not an agent that takes an argument: `ppo:path/to/file` and
+/// `ppo:123` are names (of a policy file), `ppo:run/policy.safetensors:0.5` is a weighted one.
 pub fn parse(spec: &str) -> Result<Vec<(String, f64)>, AgentError> {
     let err = |why: String| AgentError::Spec {
         spec: spec.into(),
@@ -21,8 +22,13 @@ pub fn parse(spec: &str) -> Result<Vec<(String, f64)>, AgentError> {
                 "an empty name; expected NAME or NAME:WEIGHT, comma-separated".into(),
             ));
         }
+        let takes_arg = |n: &str| {
+            crate::AGENTS
+                .iter()
+                .any(|a| a.arg.is_some() && a.name == n.trim())
+        };
         let (name, w) = match item.rsplit_once(':') {
-            Some((n, w)) if w.trim().parse::<f64>().is_ok() => {
+            Some((n, w)) if !takes_arg(n) && w.trim().parse::<f64>().is_ok() => {
                 (n, w.trim().parse::<f64>().unwrap_or(1.0))
             }
             _ => (item, 1.0),
@@ -112,6 +118,34 @@ impl Agent for Mixture {
         }
         for (e, x) in actions.iter_mut().enumerate() {
             *x = self.scratch[self.choice[e] as usize][e];
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse;
+
+    #[test]
+    fn weights_names_and_paths() {
+        let p = |s: &str| parse(s).unwrap();
+        assert_eq!(p("bline"), [("bline".to_string(), 1.0)]);
+        assert_eq!(
+            p("bline:3,meander:1"),
+            [("bline".to_string(), 3.0), ("meander".to_string(), 1.0)]
+        );
+        assert_eq!(p("ppo:123"), [("ppo:123".to_string(), 1.0)]);
+        assert_eq!(p("ppo:r/p.st"), [("ppo:r/p.st".to_string(), 1.0)]);
+        assert_eq!(p("ppo:r/p.st:0.5"), [("ppo:r/p.st".to_string(), 0.5)]);
+        for bad in [
+            "bline:0",
+            "bline:-1",
+            "bline:inf",
+            "bline:NaN",
+            "",
+            "bline,",
+        ] {
+            assert!(parse(bad).is_err(), "{bad:?} was accepted");
         }
     }
 }
