@@ -63,6 +63,17 @@ enum Command {
     },
     /// List the agents (scripted, and trained policies).
     Agents,
+    /// Write a generated network of any size as a scenario file (to standard output): a
+    /// CAGE-like kill chain of user, enterprise and operational zones, drawn from its seed
+    /// when loaded, with red's goal always reachable.
+    Generate {
+        /// Hosts in the network (6..=100000).
+        #[arg(long, value_parser = clap::value_parser!(u32).range(6..=mirrorlab_sim::model::MAX_HOSTS as i64))]
+        hosts: u32,
+        /// The network's seed (which hosts get which OS and services).
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+    },
     /// Draw a training run's metrics as PNG plots in RUN/plots/.
     Plot {
         /// The run folder (holds metrics.csv).
@@ -116,6 +127,9 @@ struct EvalArgs {
     /// Print one JSON object instead of the table.
     #[arg(long)]
     json: bool,
+    /// Print the table in Markdown.
+    #[arg(long, conflicts_with = "json")]
+    markdown: bool,
     /// Worker threads (default: all cores; 1..=256). Results do not depend on it.
     #[arg(long, value_parser = threads_arg)]
     threads: Option<usize>,
@@ -282,6 +296,21 @@ fn dispatch(cmd: Command) -> Result<ExitCode> {
             }
             Ok(ExitCode::SUCCESS)
         }
+        Command::Generate { hosts, seed } => {
+            let text = mirrorlab_scenarios::generate::network(hosts, seed);
+            // The text must load: a generated file that does not is a bug, said here.
+            if let Err(d) = mirrorlab_scenarios::load_bytes("generated.toml", text.as_bytes()) {
+                print_diags(&d);
+                bail!("the generated network does not load (a bug; please report it)");
+            }
+            use std::io::Write;
+            let mut out = std::io::stdout().lock();
+            match out.write_all(text.as_bytes()).and_then(|_| out.flush()) {
+                Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {}
+                r => r.context("cannot write to standard output")?,
+            }
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Run(a) => run(a),
         Command::Eval(a) => eval(a),
         Command::Bench(a) => bench::bench(a),
@@ -406,6 +435,8 @@ fn eval(a: EvalArgs) -> Result<ExitCode> {
     let table = cage2_table(&scenario, &a.blue, a.episodes, a.seed, threads(a.threads))?;
     if a.json {
         println!("{}", serde_json::to_string(&table.json())?);
+    } else if a.markdown {
+        print!("{}", table.markdown());
     } else {
         print!("{}", table.text());
     }

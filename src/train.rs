@@ -17,10 +17,16 @@ pub struct TrainArgs {
     /// Scenario file, or a bundled scenario's name (cage2, cage2-fixed). Not needed with
     /// --resume.
     scenario: Option<String>,
-    /// The opponent: a red agent, or a weighted mixture drawn per episode, e.g.
-    /// `bline:1,meander:1` (blue is never told which it faces).
-    #[arg(long, default_value = "bline:1,meander:1")]
-    red: String,
+    /// The side that learns: blue (a defender) or red (an attacker).
+    #[arg(long, default_value = "blue", value_parser = ["blue", "red"])]
+    learner: String,
+    /// Red, when blue learns: a red agent, or a weighted mixture drawn per episode, e.g.
+    /// `bline:1,meander:1` (blue is never told which it faces) [default: bline:1,meander:1].
+    #[arg(long)]
+    red: Option<String>,
+    /// Blue, when red learns: a blue agent or a weighted mixture [default: react-restore].
+    #[arg(long)]
+    blue: Option<String>,
     /// Environment steps to train for (one step = one tick of one environment).
     #[arg(long, default_value_t = 5_000_000)]
     total_steps: u64,
@@ -44,8 +50,41 @@ pub struct TrainArgs {
     #[arg(long, conflicts_with_all = ["resume", "out"])]
     bench: bool,
     /// Continue the run in this folder from its last checkpoint.
-    #[arg(long, value_name = "RUN", conflicts_with_all = ["scenario", "config", "sets", "out"])]
+    #[arg(
+        long,
+        value_name = "RUN",
+        conflicts_with_all = ["scenario", "config", "sets", "out", "learner", "red", "blue"]
+    )]
     resume: Option<PathBuf>,
+}
+
+impl TrainArgs {
+    /// The learning side and its opponent's spec.
+    fn sides(&self) -> Result<(mirrorlab_agents::Side, String)> {
+        use mirrorlab_agents::Side;
+        match self.learner.as_str() {
+            "red" => {
+                if self.red.is_some() {
+                    bail!("--learner red: red is the learner; give its opponent with --blue");
+                }
+                Ok((
+                    Side::Red,
+                    self.blue.clone().unwrap_or_else(|| "react-restore".into()),
+                ))
+            }
+            _ => {
+                if self.blue.is_some() {
+                    bail!("blue is the learner; give its opponent with --red (or --learner red)");
+                }
+                Ok((
+                    Side::Blue,
+                    self.red
+                        .clone()
+                        .unwrap_or_else(|| "bline:1,meander:1".into()),
+                ))
+            }
+        }
+    }
 }
 
 /// Whether a scenario hash is one of the bundled CAGE-2 scenarios (the protocol's reds are
@@ -121,12 +160,13 @@ fn bench(a: &TrainArgs, device: tch::Device) -> Result<ExitCode> {
     tch::set_num_threads(cfg.torch_threads as i32);
     let batch = cfg.batch_size() as u64;
     let updates = 6u64;
+    let (side, opponent) = a.sides()?;
     let mut t = mirrorlab_training::ppo::Trainer::new(
         cfg.clone(),
         mirrorlab_training::ppo::Setup {
             scenario: scenario.clone(),
-            side: mirrorlab_agents::Side::Blue,
-            opponent: a.red.clone(),
+            side,
+            opponent,
             seed: a.seed,
             total_steps: batch * updates,
             device,
@@ -151,7 +191,7 @@ fn bench(a: &TrainArgs, device: tch::Device) -> Result<ExitCode> {
         "train --bench · {} · {} policy {:?} · {} envs × {} steps per update · {} · {} torch threads",
         scenario.name,
         cfg.policy,
-        cfg.hidden,
+        cfg.policy_hidden(),
         cfg.num_envs,
         cfg.num_steps,
         mirrorlab_training::run::device_name(device),
@@ -208,13 +248,18 @@ pub fn train(a: TrainArgs) -> Result<ExitCode> {
             bail!("give a scenario to train on (or --resume RUN)");
         };
         let cfg = resolve_config(&a)?;
+        let (side, opponent) = a.sides()?;
         let loaded = crate::load(name)?;
         let scenario = Arc::new(loaded.scenario);
+        let policy = match side {
+            mirrorlab_agents::Side::Blue => cfg.policy.clone(),
+            mirrorlab_agents::Side::Red => format!("red-{}", cfg.policy),
+        };
         let dir = a.out.unwrap_or_else(|| {
             default_dir(
                 std::path::Path::new("runs"),
                 &scenario.name,
-                &cfg.policy,
+                &policy,
                 a.seed,
                 &stamp(),
             )
@@ -224,7 +269,8 @@ pub fn train(a: TrainArgs) -> Result<ExitCode> {
             cfg,
             scenario,
             scenario_source: &loaded.source,
-            opponent: &a.red,
+            side,
+            opponent: &opponent,
             seed: a.seed,
             total_steps: a.total_steps,
             device,
@@ -283,7 +329,7 @@ pub fn train(a: TrainArgs) -> Result<ExitCode> {
     }
     if finished {
         eprintln!("done: {} steps", run.trainer.global_step());
-        if is_bundled_cage2(&run.info.scenario_hash) {
+        if run.info.side == "blue" && is_bundled_cage2(&run.info.scenario_hash) {
             evaluate(&run)?;
         }
     } else {

@@ -509,3 +509,83 @@ fn the_shipped_defender_plays_right_after_cloning() {
     let total = json(&o)["total"].as_f64().unwrap();
     assert!(total > -90.0, "the shipped defender scored {total}");
 }
+
+#[cfg(feature = "training")]
+#[test]
+fn red_learns_the_same_way_and_plays_with_ppo() {
+    let dir = std::env::temp_dir().join(format!("mirrorlab-train-red-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let d = dir.to_str().unwrap();
+    let o = ml(&[
+        "train",
+        "cage2",
+        "--learner",
+        "red",
+        "--blue",
+        "react-restore",
+        "--total-steps",
+        "1600",
+        "--device",
+        "cpu",
+        "--set",
+        "num_envs=16",
+        "--set",
+        "hidden=[16]",
+        "--out",
+        d,
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let run_toml = std::fs::read_to_string(dir.join("run.toml")).unwrap();
+    assert!(run_toml.contains("side = \"red\""), "{run_toml}");
+    assert!(
+        !dir.join("eval.md").exists(),
+        "the CAGE-2 table is for defenders"
+    );
+    let policy = format!("ppo:{}", dir.join("policy.safetensors").display());
+    let o = ml(&[
+        "run",
+        "cage2",
+        "--red",
+        &policy,
+        "--blue",
+        "sleep",
+        "--episodes",
+        "2",
+        "--json",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(json(&o)["episodes"], 2);
+    // A red policy cannot defend, and each side's opponent flag is the other side's.
+    let o = ml(&["run", "cage2", "--red", "bline", "--blue", &policy]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("red policy"), "{}", stderr(&o));
+    let o = ml(&["train", "cage2", "--learner", "red", "--red", "bline"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("--blue"), "{}", stderr(&o));
+    let o = ml(&["train", "cage2", "--blue", "sleep"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("--red"), "{}", stderr(&o));
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+#[test]
+fn generate_writes_a_network_that_loads_and_refuses_impossible_sizes() {
+    let o = ml(&["generate", "--hosts", "40", "--seed", "7"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let text = stdout(&o);
+    let l = mirrorlab_scenarios::load_bytes("g.toml", text.as_bytes()).unwrap();
+    assert_eq!(l.scenario.hosts.len(), 40);
+    assert_eq!(
+        stdout(&ml(&["generate", "--hosts", "40", "--seed", "7"])),
+        text
+    );
+    assert_ne!(
+        stdout(&ml(&["generate", "--hosts", "40", "--seed", "8"])),
+        text
+    );
+    for bad in ["5", "100001", "-3", "many"] {
+        let o = ml(&["generate", "--hosts", bad]);
+        assert_eq!(o.status.code(), Some(2), "--hosts {bad}");
+        assert!(stderr(&o).contains("--hosts"), "{}", stderr(&o));
+    }
+}

@@ -175,6 +175,40 @@ pub const AGENTS: &[AgentSpec] = &[
         build: |s, n, _, _| Ok(Box::new(blue::RestoreCycle::new(s, n))),
     },
     AgentSpec {
+        side: Side::Red,
+        name: "ppo",
+        arg: Some("PATH"),
+        about: "a trained red policy (a checkpoint from `mirrorlab train --learner red`), greedy",
+        build: |s, n, seed, path| {
+            let path = path.unwrap_or_default();
+            Ok(Box::new(learned::Learned::new(
+                Side::Red,
+                path,
+                false,
+                s,
+                n,
+                seed,
+            )?))
+        },
+    },
+    AgentSpec {
+        side: Side::Red,
+        name: "ppo-sample",
+        arg: Some("PATH"),
+        about: "a trained red policy, its actions sampled from the run's seeded stream",
+        build: |s, n, seed, path| {
+            let path = path.unwrap_or_default();
+            Ok(Box::new(learned::Learned::new(
+                Side::Red,
+                path,
+                true,
+                s,
+                n,
+                seed,
+            )?))
+        },
+    },
+    AgentSpec {
         side: Side::Blue,
         name: "ppo",
         arg: Some("PATH"),
@@ -215,6 +249,23 @@ impl Side {
         match self {
             Side::Red => "red",
             Side::Blue => "blue",
+        }
+    }
+
+    /// `red` or `blue`.
+    pub fn parse(name: &str) -> Option<Side> {
+        match name {
+            "red" => Some(Side::Red),
+            "blue" => Some(Side::Blue),
+            _ => None,
+        }
+    }
+
+    /// The opposing side.
+    pub fn other(self) -> Side {
+        match self {
+            Side::Red => Side::Blue,
+            Side::Blue => Side::Red,
         }
     }
 }

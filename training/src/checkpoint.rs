@@ -16,6 +16,8 @@ use std::path::Path;
 use serde::{Deserialize, Serialize};
 use tch::{Kind, Tensor};
 
+use mirrorlab_agents::learned::PolicyKind;
+
 use crate::policy::Shape;
 
 pub use mirrorlab_agents::learned::{
@@ -287,21 +289,12 @@ pub use mirrorlab_agents::learned::tensors_hash;
 
 /// The parameter names and shapes of a policy, in name order.
 pub fn expected_tensors(shape: &Shape) -> Vec<(String, Vec<usize>)> {
-    let mut dims = vec![shape.inputs];
-    dims.extend(&shape.hidden);
-    let mut out = Vec::new();
-    for head in ["actor", "critic"] {
-        for (i, w) in dims.windows(2).enumerate() {
-            out.push((format!("{head}.fc{i}.weight"), vec![w[1], w[0]]));
-            out.push((format!("{head}.fc{i}.bias"), vec![w[1]]));
-        }
-        let last = *dims.last().unwrap_or(&shape.inputs);
-        let o = if head == "actor" { shape.actions } else { 1 };
-        out.push((format!("{head}.out.weight"), vec![o, last]));
-        out.push((format!("{head}.out.bias"), vec![o]));
-    }
-    out.sort();
-    out
+    mirrorlab_agents::learned::nets::policy_tensors(
+        shape.policy_kind(),
+        shape.inputs,
+        &shape.hidden,
+        shape.actions,
+    )
 }
 
 type Parsed = (Meta, Vec<(String, safetensors::Dtype, Vec<usize>, Vec<u8>)>);
@@ -333,6 +326,22 @@ fn parse(bytes: &[u8]) -> Result<Parsed, String> {
     }
     if meta.inputs == 0 || meta.actions == 0 || meta.hidden.iter().any(|&h| h == 0 || h > 4096) {
         return Err(format!("impossible policy shape in the metadata: {meta:?}"));
+    }
+    match PolicyKind::parse(&meta.policy) {
+        None => {
+            return Err(format!(
+                "unknown policy kind `{}`; expected one of {}",
+                meta.policy,
+                PolicyKind::NAMES
+            ));
+        }
+        Some(PolicyKind::Hosts) if meta.hidden.len() != 2 => {
+            return Err(format!(
+                "a hosts policy has two widths (embedding, decoy pair); the metadata gives {:?}",
+                meta.hidden
+            ));
+        }
+        _ => {}
     }
     let mut out = Vec::new();
     for (name, view) in st.tensors() {

@@ -6,17 +6,22 @@
 //! Names and defaults follow CleanRL's `ppo.py` (Huang et al., "The 37 Implementation Details
 //! of Proximal Policy Optimization", 2022) unless the doc line says otherwise.
 
+use mirrorlab_agents::learned::PolicyKind;
 use serde::{Deserialize, Serialize};
 
 /// PPO and run settings. Every field has a default; see `training/ppo.toml`.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct TrainConfig {
-    /// Policy architecture: `mlp` (the flat observation). (`hosts`, with parameters
-    /// independent of the number of hosts, is planned.)
+    /// Policy architecture: `mlp` (an MLP over the flat observation; plays the network it was
+    /// trained on) or `hosts` (blue only: a shared per-host encoder, message passing over
+    /// subnets, per-host logits; its parameters do not depend on the network, so it plays
+    /// networks of any size).
     pub policy: String,
-    /// Hidden layer widths of the MLP (and of the `hosts` policy's per-host encoder).
+    /// Hidden layer widths of the `mlp` policy.
     pub hidden: Vec<usize>,
+    /// Widths of the `hosts` policy: `[host embedding, decoy-pair hidden layer]`.
+    pub hosts_hidden: Vec<usize>,
     /// Environments stepped together in one batch.
     pub num_envs: usize,
     /// Steps per environment per update: a multiple of the episode length, so that every
@@ -62,11 +67,27 @@ pub struct TrainConfig {
     pub torch_threads: usize,
 }
 
+impl TrainConfig {
+    /// The policy architecture (checked by [`TrainConfig::check`]).
+    pub fn policy_kind(&self) -> PolicyKind {
+        PolicyKind::parse(&self.policy).unwrap_or(PolicyKind::Mlp)
+    }
+
+    /// The hidden widths of the configured policy.
+    pub fn policy_hidden(&self) -> &[usize] {
+        match self.policy_kind() {
+            PolicyKind::Mlp => &self.hidden,
+            PolicyKind::Hosts => &self.hosts_hidden,
+        }
+    }
+}
+
 impl Default for TrainConfig {
     fn default() -> TrainConfig {
         TrainConfig {
             policy: "mlp".into(),
             hidden: vec![128, 128],
+            hosts_hidden: vec![32, 16],
             num_envs: 256,
             num_steps: 100,
             episode_length: None,
@@ -149,12 +170,15 @@ impl TrainConfig {
     /// Checks ranges and relations between fields.
     pub fn check(&self) -> Result<(), ConfigError> {
         let bad = |m: String| Err(ConfigError::Invalid(m));
-        if self.policy != "mlp" {
+        if PolicyKind::parse(&self.policy).is_none() {
             return bad(format!(
-                "policy = {:?}: expected \"mlp\" (the host-count-independent \"hosts\" \
-                 policy is not available yet)",
-                self.policy
+                "policy = {:?}: expected one of {}",
+                self.policy,
+                PolicyKind::NAMES
             ));
+        }
+        if self.hosts_hidden.len() != 2 || self.hosts_hidden.iter().any(|&h| h == 0 || h > 4096) {
+            return bad("hosts_hidden: expected two widths in 1..=4096".into());
         }
         if let Some(l) = self.episode_length
             && !(1..=mirrorlab_sim::model::MAX_EPISODE_LENGTH).contains(&l)
@@ -270,8 +294,10 @@ mod tests {
         assert!(e.to_string().contains("one sample"), "{e}");
         let e = TrainConfig::resolve(None, &["episode_length=0".into()]).unwrap_err();
         assert!(e.to_string().contains("episode_length = 0"), "{e}");
-        let e = TrainConfig::resolve(None, &["policy=hosts".into()]).unwrap_err();
-        assert!(e.to_string().contains("not available yet"), "{e}");
+        let e = TrainConfig::resolve(None, &["policy=gnn".into()]).unwrap_err();
+        assert!(e.to_string().contains("mlp, hosts"), "{e}");
+        let e = TrainConfig::resolve(None, &["hosts_hidden=[32]".into()]).unwrap_err();
+        assert!(e.to_string().contains("two widths"), "{e}");
     }
 
     #[test]
@@ -304,5 +330,14 @@ mod tests {
         // Optional fields appear commented out with their meaning.
         assert!(text.contains("# episode_length ="));
         assert!(text.contains("# target_kl ="));
+    }
+
+    #[test]
+    fn the_hosts_recipe_resolves_to_the_hosts_policy() {
+        let c =
+            TrainConfig::resolve(Some(("hosts.toml", include_str!("../hosts.toml"))), &[]).unwrap();
+        assert_eq!(c.policy_kind(), PolicyKind::Hosts);
+        assert_eq!(c.policy_hidden(), &[32, 16]);
+        assert_ne!(c.learning_rate, TrainConfig::default().learning_rate);
     }
 }

@@ -2,9 +2,10 @@
 //! learner's features, written into buffers the trainer owns.
 //!
 //! Either side can learn: the learner's actions come from the trainer, the other side's from
-//! a scripted agent (or a mixture of them, drawn per episode). Features are what the learner's
-//! side observes (its observation row, action status included) plus the episode's progress
-//! `tick / episode_length` — memory of time, never ground truth.
+//! a scripted agent (or a mixture of them, drawn per episode). Features are the policy's
+//! (`mirrorlab_agents::learned::features`, the same code the player runs): what the learner's
+//! side observes, the scenario's static layout, the episode's progress and the learner's
+//! memory of its own actions — never ground truth.
 //!
 //! Episodes have a fixed length and every update covers whole episodes, so at an update
 //! boundary every slot has just started a fresh episode whose id is a function of the update
@@ -17,7 +18,11 @@ use mirrorlab_agents::{Agent, Obs, Side};
 use mirrorlab_sim::model::Scenario;
 use mirrorlab_sim::{Buffers, Layout, Sim, SimConfig, SimError};
 
-pub use mirrorlab_agents::learned::{action_count, feature_dim};
+use mirrorlab_agents::learned::{Featurizer, PolicyKind};
+
+use crate::ppo::TrainError;
+
+pub use mirrorlab_agents::learned::action_count;
 
 /// A batch of environments, the opponent, and the learner's view of them.
 pub struct LearnerEnv {
@@ -26,7 +31,7 @@ pub struct LearnerEnv {
     opponent: Box<dyn Agent>,
     pub buf: Buffers,
     layout: Layout,
-    episode_length: u32,
+    featurizer: Featurizer,
     opponent_actions: Vec<u32>,
     ticks: Vec<u32>,
     /// Unscaled running return and length of each slot's current episode.
@@ -43,16 +48,20 @@ pub struct StepResult<'a> {
 
 impl LearnerEnv {
     /// The batch as it stands at the start of update `update` (episode ids
-    /// `update × episodes_per_update + slot`, stride `n_envs`).
+    /// `update × episodes_per_update + slot`, stride `n_envs`), with features for `policy`.
+    #[allow(clippy::too_many_arguments)]
     pub fn new(
         scenario: Arc<Scenario>,
+        policy: PolicyKind,
         side: Side,
         opponent: Box<dyn Agent>,
         n_envs: usize,
         seed: u64,
         episode_length: u32,
         first_episode: u64,
-    ) -> Result<LearnerEnv, SimError> {
+    ) -> Result<LearnerEnv, TrainError> {
+        let featurizer = Featurizer::new(policy, side, &scenario, n_envs, episode_length)
+            .map_err(TrainError::Setup)?;
         let mut cfg = SimConfig::new(n_envs, seed);
         cfg.episode_length = Some(episode_length);
         cfg.first_episode = first_episode;
@@ -70,7 +79,7 @@ impl LearnerEnv {
             opponent,
             buf,
             layout,
-            episode_length,
+            featurizer,
             opponent_actions: vec![0; n_envs],
             ticks: vec![0; n_envs],
             running: vec![(0.0, 0); n_envs],
@@ -85,22 +94,22 @@ impl LearnerEnv {
         &self.layout
     }
 
+    /// Width of one environment's feature row.
+    pub fn feature_dim(&self) -> usize {
+        self.featurizer.dim()
+    }
+
     /// The learner's features now (`n × feature_dim`).
     pub fn features(&mut self, out: &mut [f32]) {
         for (e, t) in self.ticks.iter_mut().enumerate() {
             *t = self.sim.tick(e);
         }
-        let (obs, width) = match self.side {
-            Side::Blue => (&self.buf.blue_obs, self.layout.blue_obs),
-            Side::Red => (&self.buf.red_obs, self.layout.red_obs),
+        let obs = match self.side {
+            Side::Blue => &self.buf.blue_obs,
+            Side::Red => &self.buf.red_obs,
         };
-        mirrorlab_agents::learned::write_features(
-            obs,
-            width,
-            &self.ticks,
-            self.episode_length,
-            out,
-        );
+        let n = self.ticks.len();
+        self.featurizer.write(obs, &self.ticks, 0..n, out);
     }
 
     /// Steps every environment with the learner's actions; `finished` receives the
@@ -127,6 +136,7 @@ impl LearnerEnv {
             },
             &mut self.opponent_actions,
         );
+        self.featurizer.chosen(learner, &self.ticks);
         let (blue, red) = match self.side {
             Side::Blue => (learner, &self.opponent_actions[..]),
             Side::Red => (&self.opponent_actions[..], learner),
@@ -143,6 +153,7 @@ impl LearnerEnv {
                 finished.push(*r);
                 *r = (0.0, 0);
                 self.opponent.reset(e, self.sim.episode_id(e));
+                self.featurizer.reset(e);
             }
         }
         Ok(StepResult {

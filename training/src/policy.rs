@@ -1,21 +1,28 @@
 //! The actor-critic networks on libtorch, their initialisation from the project's seeded
 //! streams, and the action sampling the trainer uses.
 //!
-//! `mlp`: separate actor and critic trunks over the flat features (CleanRL's `Agent`):
-//! `actor.fc{i}` / `critic.fc{i}` (tanh), then `actor.out` (logits) and `critic.out` (value).
-//! Parameter names are the checkpoint's tensor names (`policy.` prefixed), which the
-//! libtorch-free player in the agents crate reads with candle.
+//! The architectures and their tensors are defined once, in the agents crate
+//! (`mirrorlab_agents::learned::nets`): `mlp` (CleanRL's `Agent`, over the flat features) and
+//! `hosts` (a shared per-host encoder, message passing over subnets, per-host logits; no
+//! parameter depends on the network). Parameter names are the checkpoint's tensor names
+//! (`policy.` prefixed), which the libtorch-free player reads with candle.
 //!
 //! Initialisation is CleanRL's (orthogonal, gain √2 for hidden layers, 0.01 for the actor's
-//! head, 1 for the critic's; zero biases), drawn from [`Purpose::TrainInit`] so the same seed
-//! gives the same weights on every machine.
+//! heads, 1 for the critic's; zero biases), drawn from [`Purpose::TrainInit`] in layer order
+//! (actor's, then critic's), so the same seed gives the same weights on every machine.
 
 use std::collections::BTreeMap;
 
+use mirrorlab_agents::learned::features::{
+    GLOBAL_FEATURES, HOST_FEATURES, HostsLayout, PAIR_FEATURES, PolicyKind,
+};
+use mirrorlab_agents::learned::nets::{is_head, policy_layers};
 use mirrorlab_sim::rng::{Purpose, Stream};
 use tch::{Device, Kind, Tensor, nn};
 
-/// A policy's shape: what the checkpoint records and a player needs to rebuild it.
+/// A policy's shape: what the checkpoint records and a player needs to rebuild it. For
+/// `hosts`, `inputs` is the per-host feature count, `hidden` = `[embedding, decoy pair]`, and
+/// `actions` the action count of the network it was trained on (for the record only).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Shape {
     pub kind: String,
@@ -24,38 +31,76 @@ pub struct Shape {
     pub actions: usize,
 }
 
+impl Shape {
+    /// The architecture (the kind was checked when the shape was made).
+    pub fn policy_kind(&self) -> PolicyKind {
+        PolicyKind::parse(&self.kind).unwrap_or(PolicyKind::Mlp)
+    }
+}
+
+/// The network's graph as tensors (`hosts` only; see `HostsLayout`).
+struct Graph {
+    h: i64,
+    k: i64,
+    subnet_mean: Tensor,
+    neighbours: Tensor,
+    host_subnet: Tensor,
+}
+
 /// An actor-critic network.
 pub struct ActorCritic {
     pub vs: nn::VarStore,
     pub shape: Shape,
-    actor: Vec<nn::Linear>,
-    critic: Vec<nn::Linear>,
-}
-
-fn linear(p: nn::Path, i: usize, o: usize) -> nn::Linear {
-    nn::linear(p, i as i64, o as i64, Default::default())
+    kind: PolicyKind,
+    /// Layers by full name (`actor.fc0`, `critic.mix`, …).
+    layers: BTreeMap<String, nn::Linear>,
+    /// Layer names in forward order, actor's then critic's.
+    order: Vec<String>,
+    graph: Option<Graph>,
 }
 
 impl ActorCritic {
-    pub fn new(shape: Shape, device: Device, seed: u64) -> ActorCritic {
+    /// A freshly initialised network. `hosts` is the network's layout for a `hosts` policy.
+    pub fn new(
+        shape: Shape,
+        device: Device,
+        seed: u64,
+        hosts: Option<&HostsLayout>,
+    ) -> ActorCritic {
+        let kind = shape.policy_kind();
         let vs = nn::VarStore::new(device);
         let root = vs.root();
-        let mut dims = vec![shape.inputs];
-        dims.extend(&shape.hidden);
-        let mut actor = Vec::new();
-        let mut critic = Vec::new();
-        for (i, w) in dims.windows(2).enumerate() {
-            actor.push(linear(&root / "actor" / format!("fc{i}"), w[0], w[1]));
-            critic.push(linear(&root / "critic" / format!("fc{i}"), w[0], w[1]));
+        let mut layers = BTreeMap::new();
+        let mut order = Vec::new();
+        for (name, o, i) in policy_layers(kind, shape.inputs, &shape.hidden, shape.actions) {
+            let mut path = root.clone();
+            for part in name.split('.') {
+                path = &path / part;
+            }
+            layers.insert(
+                name.clone(),
+                nn::linear(path, i as i64, o as i64, Default::default()),
+            );
+            order.push(name);
         }
-        let last = *dims.last().unwrap_or(&shape.inputs);
-        actor.push(linear(&root / "actor" / "out", last, shape.actions));
-        critic.push(linear(&root / "critic" / "out", last, 1));
+        let graph = hosts.filter(|_| kind == PolicyKind::Hosts).map(|hl| {
+            let (h, s) = (hl.n_hosts as i64, hl.n_subnets as i64);
+            let t = |v: &[f32], dims: [i64; 2]| Tensor::from_slice(v).view(dims).to_device(device);
+            Graph {
+                h,
+                k: hl.n_decoys as i64,
+                subnet_mean: t(&hl.subnet_mean, [s, h]),
+                neighbours: t(&hl.subnet_neighbours, [s, s]),
+                host_subnet: t(&hl.host_subnet, [h, s]),
+            }
+        });
         let net = ActorCritic {
             vs,
             shape,
-            actor,
-            critic,
+            kind,
+            layers,
+            order,
+            graph,
         };
         net.initialise(seed);
         net
@@ -64,40 +109,125 @@ impl ActorCritic {
     /// Orthogonal weights from the seeded stream, zero biases (CleanRL's gains).
     fn initialise(&self, seed: u64) {
         let mut rng = Stream::new(seed, Purpose::TrainInit, 0);
-        let n = self.actor.len();
         let _guard = tch::no_grad_guard();
-        for (head, layers) in [("actor", &self.actor), ("critic", &self.critic)] {
-            for (i, l) in layers.iter().enumerate() {
-                let gain = if i + 1 < n {
-                    2f64.sqrt()
-                } else if head == "actor" {
-                    0.01
-                } else {
-                    1.0
-                };
-                let size = l.ws.size();
-                let w = orthogonal(size[0] as usize, size[1] as usize, gain, &mut rng)
-                    .to_device(l.ws.device());
-                let mut ws = l.ws.shallow_clone();
-                ws.copy_(&w);
-                if let Some(b) = &l.bs {
-                    let mut b = b.shallow_clone();
-                    let _ = b.zero_();
-                }
+        for name in &self.order {
+            let l = &self.layers[name];
+            let gain = if !is_head(name) {
+                2f64.sqrt()
+            } else if name.starts_with("actor.") {
+                0.01
+            } else {
+                1.0
+            };
+            let size = l.ws.size();
+            let w = orthogonal(size[0] as usize, size[1] as usize, gain, &mut rng)
+                .to_device(l.ws.device());
+            let mut ws = l.ws.shallow_clone();
+            ws.copy_(&w);
+            if let Some(b) = &l.bs {
+                let mut b = b.shallow_clone();
+                let _ = b.zero_();
             }
         }
     }
 
-    /// Logits `[n, actions]` and values `[n]` of features `[n, inputs]`.
+    fn layer(&self, name: &str) -> &nn::Linear {
+        &self.layers[name]
+    }
+
+    /// Logits `[n, actions]` and values `[n]` of feature rows `[n, row width]`.
     pub fn forward(&self, x: &Tensor) -> (Tensor, Tensor) {
-        let trunk = |layers: &[nn::Linear]| {
-            let mut h = x.shallow_clone();
-            for l in &layers[..layers.len() - 1] {
-                h = h.apply(l).tanh();
+        match self.kind {
+            PolicyKind::Mlp => {
+                let trunk = |head: &str| {
+                    let names: Vec<&String> =
+                        self.order.iter().filter(|n| n.starts_with(head)).collect();
+                    let mut h = x.shallow_clone();
+                    for n in &names[..names.len() - 1] {
+                        h = h.apply(self.layer(n)).tanh();
+                    }
+                    h.apply(self.layer(names[names.len() - 1]))
+                };
+                (trunk("actor."), trunk("critic.").squeeze_dim(-1))
             }
-            h.apply(&layers[layers.len() - 1])
+            PolicyKind::Hosts => self.hosts_forward(x),
+        }
+    }
+
+    /// The `hosts` policy (the same computation as the candle actor in
+    /// `mirrorlab_agents::learned::nets`).
+    fn hosts_forward(&self, x: &Tensor) -> (Tensor, Tensor) {
+        let g = self.graph.as_ref().expect("a hosts policy has a graph");
+        let b = x.size()[0];
+        let (h, k) = (g.h, g.k);
+        let (hf_w, pf_w, gw) = (
+            HOST_FEATURES as i64,
+            PAIR_FEATURES as i64,
+            GLOBAL_FEATURES as i64,
+        );
+        let hf = x.narrow(1, 0, h * hf_w).view([b, h, hf_w]);
+        let pf = x.narrow(1, h * hf_w, h * k * pf_w).view([b, h, k, pf_w]);
+        let gl = x.narrow(1, h * hf_w + h * k * pf_w, gw);
+        // `mix` and `decoy_fc` are linear layers over concatenations; they are applied
+        // block by block (host, subnet, environment), which is the same map without
+        // repeating the subnet and environment terms on every host.
+        let cols = |w: &Tensor, from: i64, len: i64| w.narrow(1, from, len).transpose(0, 1);
+        let trunk = |head: &str| {
+            let l = |n: &str| self.layer(&format!("{head}.{n}"));
+            let e = hf.apply(l("enc0")).tanh().apply(l("enc1")).tanh();
+            let d = e.size()[2];
+            let sub = g.subnet_mean.matmul(&e);
+            let nb = g.neighbours.matmul(&sub);
+            let mix = l("mix");
+            let w = &mix.ws;
+            let own = e.matmul(&cols(w, 0, d));
+            let per_subnet = Tensor::cat(&[&sub, &nb], 2).matmul(&cols(w, d, 2 * d));
+            let ctx = g.host_subnet.matmul(&per_subnet);
+            let env = Tensor::cat(
+                &[&e.mean_dim(1, false, Kind::Float), &e.amax(1, false), &gl],
+                1,
+            )
+            .matmul(&cols(w, 3 * d, 2 * d + gw));
+            let env = match &mix.bs {
+                Some(bias) => env + bias,
+                None => env,
+            };
+            let z = (own + ctx + env.unsqueeze(1)).tanh();
+            let pooled = Tensor::cat(
+                &[&z.mean_dim(1, false, Kind::Float), &z.amax(1, false), &gl],
+                1,
+            );
+            (z, pooled)
         };
-        (trunk(&self.actor), trunk(&self.critic).squeeze_dim(-1))
+        let (z, pooled) = trunk("actor");
+        let hl = z.apply(self.layer("actor.host_out"));
+        let global = pooled.apply(self.layer("actor.global_out"));
+        let mut parts = vec![global, hl.select(2, 0), hl.select(2, 1)];
+        if k > 0 {
+            let d = z.size()[2];
+            let fc = self.layer("actor.decoy_fc");
+            let zp = z.matmul(&cols(&fc.ws, 0, d));
+            let pp = pf.matmul(&cols(&fc.ws, d, pf_w));
+            let pre = zp.unsqueeze(2) + pp;
+            let pre = match &fc.bs {
+                Some(bias) => pre + bias,
+                None => pre,
+            };
+            let pl = pre
+                .tanh()
+                .apply(self.layer("actor.decoy_out"))
+                .squeeze_dim(3);
+            parts.push(pl.transpose(1, 2).reshape([b, k * h]));
+        }
+        parts.push(hl.select(2, 2));
+        let logits = Tensor::cat(&parts, 1);
+        let (_, cpooled) = trunk("critic");
+        let value = cpooled
+            .apply(self.layer("critic.fc"))
+            .tanh()
+            .apply(self.layer("critic.out"))
+            .squeeze_dim(-1);
+        (logits, value)
     }
 
     /// Trainable tensors by name, in name order (the order the optimiser and checkpoints

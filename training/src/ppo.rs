@@ -20,8 +20,9 @@ use tch::{Device, Kind, Tensor};
 
 use crate::adam::Adam;
 use crate::config::TrainConfig;
-use crate::env::{LearnerEnv, action_count, feature_dim};
+use crate::env::{LearnerEnv, action_count};
 use crate::policy::{ActorCritic, Shape, sample};
+use mirrorlab_agents::learned::Featurizer;
 
 /// One row of `metrics.csv` (CleanRL's names; see [`Metrics::HEADER`]).
 #[derive(Clone, Debug, PartialEq)]
@@ -104,6 +105,8 @@ pub struct Trainer {
     pub update: u64,
     pub total_updates: u64,
     pub episode_length: u32,
+    /// Width of one environment's feature row.
+    pub feature_dim: usize,
     /// Seconds trained before this process (resumed runs).
     pub wall_offset: f64,
 }
@@ -134,19 +137,22 @@ impl Trainer {
                 cfg.num_steps
             )));
         }
-        if cfg.policy != "mlp" {
-            return Err(TrainError::Setup(format!(
-                "policy `{}` is not available yet; expected `mlp`",
-                cfg.policy
-            )));
-        }
+        let features = Featurizer::new(
+            cfg.policy_kind(),
+            setup.side,
+            &setup.scenario,
+            1,
+            episode_length,
+        )
+        .map_err(TrainError::Setup)?;
         let shape = Shape {
             kind: cfg.policy.clone(),
-            inputs: feature_dim(&layout, setup.side),
-            hidden: cfg.hidden.clone(),
+            inputs: features.inputs(),
+            hidden: cfg.policy_hidden().to_vec(),
             actions: action_count(&layout, setup.side),
         };
-        let net = ActorCritic::new(shape, setup.device, setup.seed);
+        let net = ActorCritic::new(shape, setup.device, setup.seed, features.hosts_layout());
+        let feature_dim = features.dim();
         let params = net.parameters();
         let adam = Adam::new(&params, cfg.adam_eps);
         let total_updates = setup.total_steps.div_ceil(cfg.batch_size() as u64).max(1);
@@ -159,15 +165,13 @@ impl Trainer {
             update: 0,
             total_updates,
             episode_length,
+            feature_dim,
             wall_offset: 0.0,
         })
     }
 
     fn opponent(&self) -> Result<Box<dyn Agent>, TrainError> {
-        let other = match self.setup.side {
-            Side::Blue => Side::Red,
-            Side::Red => Side::Blue,
-        };
+        let other = self.setup.side.other();
         Ok(mirrorlab_agents::build_agent(
             other,
             &self.setup.opponent,
@@ -196,11 +200,12 @@ impl Trainer {
         let device = self.setup.device;
         let n = cfg.num_envs;
         let steps = cfg.num_steps as usize;
-        let d = self.net.shape.inputs;
+        let d = self.feature_dim;
         let t0 = clock();
         let first = self.update * self.episodes_per_update();
         let mut env = LearnerEnv::new(
             self.setup.scenario.clone(),
+            self.cfg.policy_kind(),
             self.setup.side,
             self.opponent()?,
             n,

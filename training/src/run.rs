@@ -78,6 +78,8 @@ pub struct NewRun<'a> {
     pub scenario: Arc<Scenario>,
     /// The scenario file's text (kept in the run folder).
     pub scenario_source: &'a str,
+    /// The learning side (its opponent is the other).
+    pub side: Side,
     /// The opponent spec (`bline:1,meander:1`).
     pub opponent: &'a str,
     pub seed: u64,
@@ -134,6 +136,7 @@ impl Run {
             cfg,
             scenario,
             scenario_source,
+            side,
             opponent,
             seed,
             total_steps,
@@ -152,7 +155,7 @@ impl Run {
         let info = RunInfo {
             scenario: scenario.name.clone(),
             scenario_hash: format!("{:016x}", scenario.source_hash),
-            side: side_name(Side::Blue).into(),
+            side: side_name(side).into(),
             opponent: opponent.into(),
             seed,
             total_steps,
@@ -163,7 +166,7 @@ impl Run {
             cfg.clone(),
             Setup {
                 scenario,
-                side: Side::Blue,
+                side,
                 opponent: opponent.into(),
                 seed,
                 total_steps,
@@ -171,7 +174,7 @@ impl Run {
             },
         )?;
         // The opponent must build before anything is written.
-        mirrorlab_agents::build_agent(Side::Red, opponent, &trainer.setup.scenario, 1, seed)
+        mirrorlab_agents::build_agent(side.other(), opponent, &trainer.setup.scenario, 1, seed)
             .map_err(TrainError::from)?;
         std::fs::create_dir_all(dir.join("checkpoints"))
             .map_err(|e| folder_err(&dir, format!("cannot create: {e}")))?;
@@ -243,11 +246,17 @@ impl Run {
             ));
         }
         let info = file.run.clone();
+        let side = Side::parse(&info.side).ok_or_else(|| {
+            folder_err(
+                &run_toml,
+                format!("side = {:?}: expected \"blue\" or \"red\"", info.side),
+            )
+        })?;
         let mut trainer = Trainer::new(
             file.ppo.clone(),
             Setup {
                 scenario,
-                side: Side::Blue,
+                side,
                 opponent: info.opponent.clone(),
                 seed: info.seed,
                 total_steps: info.total_steps,

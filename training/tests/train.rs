@@ -8,6 +8,9 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use mirrorlab_agents::learned::ActorNet;
+use mirrorlab_agents::learned::PolicyKind;
+use mirrorlab_agents::learned::features::HostsLayout;
+use mirrorlab_agents::learned::nets::Graph;
 use mirrorlab_agents::play::{PlayConfig, play};
 use mirrorlab_sim::model::Scenario;
 use mirrorlab_training::checkpoint::Checkpoint;
@@ -48,6 +51,7 @@ fn new_run(dir: &Path, cfg: TrainConfig, opponent: &str, steps: u64, seed: u64) 
         cfg,
         scenario: s,
         scenario_source: &src,
+        side: mirrorlab_agents::Side::Blue,
         opponent,
         seed,
         total_steps: steps,
@@ -214,6 +218,48 @@ fn a_resumed_run_is_bit_identical_to_an_uninterrupted_one() {
     }
 }
 
+/// The largest difference between two sets of logits `[n × k]`, as a fraction of the largest
+/// spread (max − min) of a row: the actions' probabilities near the start of training are
+/// all close to uniform, so comparing probabilities alone could not catch a mislaid logit.
+fn logit_mismatch(a: &[f32], b: &[f32], k: usize) -> f32 {
+    let spread = a
+        .chunks(k)
+        .map(|r| {
+            r.iter().fold(f32::MIN, |m, &x| m.max(x)) - r.iter().fold(f32::MAX, |m, &x| m.min(x))
+        })
+        .fold(0f32, f32::max);
+    assert!(spread > 1e-4, "logits too flat to compare: {spread}");
+    a.iter()
+        .zip(b)
+        .map(|(x, y)| (x - y).abs())
+        .fold(0f32, f32::max)
+        / spread
+}
+
+/// Logits `[n × k]` of the libtorch network and the candle player.
+fn both_logits(
+    run: &Run,
+    net: &ActorNet,
+    feats: &[f32],
+    n: usize,
+    graph: Option<&Graph>,
+) -> (Vec<f32>, Vec<f32>) {
+    let d = feats.len() / n;
+    let x = Tensor::from_slice(feats).view([n as i64, d as i64]);
+    let (logits, _) = run.trainer.net.forward(&x);
+    let k = logits.size()[1] as usize;
+    let mut torch = vec![0f32; n * k];
+    logits.view([-1]).copy_data(&mut torch, n * k);
+    let candle = net
+        .logits(feats, n, graph)
+        .unwrap()
+        .flatten_all()
+        .unwrap()
+        .to_vec1::<f32>()
+        .unwrap();
+    (torch, candle)
+}
+
 #[test]
 fn libtorch_and_candle_give_the_same_action_probabilities() {
     let dir = tmp("equiv");
@@ -233,7 +279,7 @@ fn libtorch_and_candle_give_the_same_action_probabilities() {
             }
         })
         .collect();
-    let candle = net.probabilities(&feats, n).unwrap();
+    let candle = net.probabilities(&feats, n, None).unwrap();
     let x = Tensor::from_slice(&feats).view([n as i64, d as i64]);
     let (logits, _) = run.trainer.net.forward(&x);
     let p = logits.softmax(-1, tch::Kind::Float);
@@ -246,6 +292,101 @@ fn libtorch_and_candle_give_the_same_action_probabilities() {
         .map(|(a, b)| (a - b).abs())
         .fold(0f32, f32::max);
     assert!(worst < 1e-5, "largest difference {worst}");
+    let (t, c) = both_logits(&run, &net, &feats, n, None);
+    let m = logit_mismatch(&t, &c, k);
+    assert!(m < 1e-3, "logits differ by {m} of their spread");
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+#[test]
+fn hosts_policy_libtorch_and_candle_agree_and_it_plays_any_network() {
+    let dir = tmp("hosts");
+    let mut run = new_run(
+        &dir,
+        small(&["policy=hosts", "hosts_hidden=[24, 8]"]),
+        "bline",
+        2 * 1600,
+        5,
+    );
+    assert!(train(&mut run, None));
+    let path = dir.join("policy.safetensors");
+    let net = ActorNet::load(path.to_str().unwrap()).unwrap();
+    assert_eq!(net.kind, PolicyKind::Hosts);
+    let (s, _) = cage2();
+    let hl = HostsLayout::new(&s);
+    let graph = Graph::new(&hl).unwrap();
+    let d = run.trainer.feature_dim;
+    assert_eq!(d, hl.row_width());
+    let n = 48;
+    let mut rng = mirrorlab_sim::rng::Stream::new(9, mirrorlab_sim::rng::Purpose::SimRed, 0);
+    let feats: Vec<f32> = (0..n * d)
+        .map(|i| {
+            if i % 3 == 0 {
+                rng.unit_f32()
+            } else {
+                rng.below(2) as f32
+            }
+        })
+        .collect();
+    let candle = net.probabilities(&feats, n, Some(&graph)).unwrap();
+    let x = Tensor::from_slice(&feats).view([n as i64, d as i64]);
+    let (logits, _) = run.trainer.net.forward(&x);
+    let p = logits.softmax(-1, tch::Kind::Float);
+    let k = p.size()[1] as usize;
+    assert_eq!(k, mirrorlab_sim::Layout::new(&s).blue_actions);
+    let mut torch = vec![0f32; n * k];
+    p.view([-1]).copy_data(&mut torch, n * k);
+    let worst = candle
+        .iter()
+        .zip(&torch)
+        .map(|(a, b)| (a - b).abs())
+        .fold(0f32, f32::max);
+    assert!(worst < 1e-5, "largest difference {worst}");
+    let (t, c) = both_logits(&run, &net, &feats, n, Some(&graph));
+    let m = logit_mismatch(&t, &c, k);
+    assert!(m < 1e-3, "logits differ by {m} of their spread");
+
+    // The same file plays networks it was not trained on, of any size, and the `mlp`-only
+    // size check does not apply to it.
+    for hosts in [8u32, 50, 300] {
+        let g = Arc::new(
+            mirrorlab_scenarios::load_bytes(
+                "g.toml",
+                mirrorlab_scenarios::generate::network(hosts, 2).as_bytes(),
+            )
+            .unwrap()
+            .scenario,
+        );
+        let cfg = PlayConfig {
+            scenario: g,
+            red: "bline".into(),
+            blue: format!("ppo:{}", path.display()),
+            episodes: 6,
+            seed: 3,
+            episode_length: Some(30),
+            batch: 4,
+            threads: 1,
+            record: false,
+        };
+        let mut episodes = 0;
+        let mut actions = 0;
+        play(
+            &cfg,
+            &mut |f| {
+                episodes += 1;
+                actions += f.summary.blue_actions.iter().sum::<u32>();
+            },
+            &|_| {},
+        )
+        .unwrap();
+        assert_eq!((episodes, actions), (6, 6 * 30), "{hosts} hosts");
+    }
+    // A hosts policy cannot play red, and says why.
+    let e = mirrorlab_agents::red_agent(&format!("ppo:{}", path.display()), &s, 1, 0)
+        .err()
+        .map(|e| e.to_string())
+        .unwrap_or_default();
+    assert!(e.contains("blue"), "{e}");
     std::fs::remove_dir_all(&dir).ok();
 }
 

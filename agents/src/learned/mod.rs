@@ -2,61 +2,33 @@
 //! with candle-core and its actor run on the CPU, so `--blue ppo:PATH` works in `run`,
 //! `eval` and the viewer on any machine.
 //!
-//! The features are the trainer's (defined once, here): the side's observation row (action
-//! status included) and `tick / episode_length`, where the tick is counted by the agent
-//! itself from the episode's start and the length is the one the policy was trained with.
-//! `ppo:PATH` plays greedily (the most probable action; ties to the lowest index);
-//! `ppo-sample:PATH` samples from the policy with the project's seeded stream
+//! The features ([`features`]) and the networks' tensors ([`nets`]) are defined here once and
+//! imported by the trainer. `ppo:PATH` plays greedily (the most probable action; ties to the
+//! lowest index); `ppo-sample:PATH` samples from the policy with the project's seeded stream
 //! ([`Purpose::PolicySample`], stream = episode id), so a run stays a function of its seed.
+//! An `mlp` policy plays the network it was trained on; a `hosts` policy plays any network.
 //!
 //! A checkpoint is checked before it is trusted: size, container, metadata, every tensor's
 //! name, dtype and shape against the metadata and the scenario's layout, finite values.
 
-use candle_core::{D, DType, Device, Tensor};
+pub mod features;
+pub mod nets;
+
+use candle_core::{DType, Device, Tensor};
 use mirrorlab_sim::Layout;
 use mirrorlab_sim::model::Scenario;
 use mirrorlab_sim::rng::{Purpose, Stream};
 use serde::Deserialize;
 
 use crate::{Agent, AgentError, Obs, Side};
+pub use features::{Featurizer, HOST_FEATURES, PolicyKind, action_count};
+use nets::{Graph, HostsActor, Layer};
 
 /// Checkpoints larger than this are refused before reading.
 pub const MAX_CHECKPOINT_BYTES: u64 = 1 << 30;
 /// The checkpoint format this player reads (the trainer's `checkpoint::FORMAT`).
 pub const CHECKPOINT_FORMAT: &str = "mirrorlab-checkpoint";
 pub const CHECKPOINT_VERSION: u32 = 1;
-
-/// The learner's feature width per environment.
-pub fn feature_dim(layout: &Layout, side: Side) -> usize {
-    match side {
-        Side::Blue => layout.blue_obs + 1,
-        Side::Red => layout.red_obs + 1,
-    }
-}
-
-/// The learner's action count.
-pub fn action_count(layout: &Layout, side: Side) -> usize {
-    match side {
-        Side::Blue => layout.blue_actions,
-        Side::Red => layout.red_actions,
-    }
-}
-
-/// Writes every environment's features into `out` (`n × feature_dim`): the observation row
-/// (`obs`, `n × width`), then `ticks[e] / episode_length`.
-pub fn write_features(
-    obs: &[f32],
-    width: usize,
-    ticks: &[u32],
-    episode_length: u32,
-    out: &mut [f32],
-) {
-    let d = width + 1;
-    for (e, row) in out.chunks_exact_mut(d).enumerate() {
-        row[..width].copy_from_slice(&obs[e * width..(e + 1) * width]);
-        row[width] = ticks[e] as f32 / episode_length as f32;
-    }
-}
 
 /// FNV-1a over tensors given in name order: each one's name, dtype (as `{:?}` writes it),
 /// shape (u64 little-endian) and bytes. Recorded in every checkpoint's metadata by the
@@ -97,11 +69,17 @@ pub struct PolicyMeta {
     pub tensors_hash: String,
 }
 
-/// An actor network read from a checkpoint: `actor.fc{i}` (tanh) then `actor.out`.
+/// An actor network read from a checkpoint.
 pub struct ActorNet {
     pub meta: PolicyMeta,
-    /// (weight `[out, in]`, bias `[out]`) per layer.
-    layers: Vec<(Tensor, Tensor)>,
+    pub kind: PolicyKind,
+    body: Body,
+}
+
+enum Body {
+    /// `actor.fc{i}` (tanh) then `actor.out`.
+    Mlp(Vec<Layer>),
+    Hosts(HostsActor),
 }
 
 fn bad(path: &str, why: impl Into<String>) -> AgentError {
@@ -183,12 +161,16 @@ impl ActorNet {
                 "its tensors do not match the hash recorded in it: the file was altered or damaged",
             ));
         }
-        if meta.policy != "mlp" {
-            return Err(bad(
+        let kind = PolicyKind::parse(&meta.policy).ok_or_else(|| {
+            bad(
                 name,
-                format!("policy kind `{}` cannot be played yet", meta.policy),
-            ));
-        }
+                format!(
+                    "unknown policy kind `{}`; this mirrorlab plays {}",
+                    meta.policy,
+                    PolicyKind::NAMES
+                ),
+            )
+        })?;
         if meta.inputs == 0
             || meta.actions == 0
             || meta.hidden.iter().any(|&h| h == 0 || h > 4096)
@@ -196,38 +178,73 @@ impl ActorNet {
         {
             return Err(bad(name, "impossible policy shape in the metadata"));
         }
-        let mut dims = vec![meta.inputs];
-        dims.extend(&meta.hidden);
-        let mut specs: Vec<(String, usize, usize)> = dims
-            .windows(2)
-            .enumerate()
-            .map(|(i, w)| (format!("actor.fc{i}"), w[1], w[0]))
-            .collect();
-        specs.push((
-            "actor.out".into(),
-            meta.actions,
-            *dims.last().unwrap_or(&meta.inputs),
-        ));
-        let mut layers = Vec::new();
-        for (layer, out, inp) in specs {
-            let w = tensor(name, &st, &format!("policy.{layer}.weight"), &[out, inp])?;
-            let b = tensor(name, &st, &format!("policy.{layer}.bias"), &[out])?;
-            layers.push((w, b));
-        }
-        Ok(ActorNet { meta, layers })
-    }
-
-    /// Logits `[n, actions]` of features `[n, inputs]` (row-major).
-    pub fn logits(&self, features: &[f32], n: usize) -> Result<Tensor, candle_core::Error> {
-        let mut x = Tensor::from_slice(features, (n, self.meta.inputs), &Device::Cpu)?;
-        let last = self.layers.len() - 1;
-        for (i, (w, b)) in self.layers.iter().enumerate() {
-            x = x.matmul(&w.t()?)?.broadcast_add(b)?;
-            if i < last {
-                x = x.tanh()?;
+        if kind == PolicyKind::Hosts {
+            if meta.hidden.len() != 2 {
+                return Err(bad(
+                    name,
+                    format!(
+                        "a hosts policy has two widths (embedding, decoy pair); the metadata gives {:?}",
+                        meta.hidden
+                    ),
+                ));
+            }
+            if meta.inputs != HOST_FEATURES {
+                return Err(bad(
+                    name,
+                    format!(
+                        "a hosts policy with {} features per host; this mirrorlab builds {HOST_FEATURES}",
+                        meta.inputs
+                    ),
+                ));
             }
         }
-        Ok(x)
+        let mut layers = Vec::new();
+        for (layer, out, inp) in nets::policy_layers(kind, meta.inputs, &meta.hidden, meta.actions)
+        {
+            if !layer.starts_with("actor.") {
+                continue;
+            }
+            let w = tensor(name, &st, &format!("policy.{layer}.weight"), &[out, inp])?;
+            let b = tensor(name, &st, &format!("policy.{layer}.bias"), &[out])?;
+            layers.push((layer["actor.".len()..].to_string(), (w, b)));
+        }
+        let body = match kind {
+            PolicyKind::Mlp => Body::Mlp(layers.into_iter().map(|(_, l)| l).collect()),
+            PolicyKind::Hosts => Body::Hosts(HostsActor {
+                layers: layers.into_iter().collect(),
+            }),
+        };
+        Ok(ActorNet { meta, kind, body })
+    }
+
+    /// Logits `[n, actions]` of feature rows `[n, row width]` (row-major). A `hosts` policy
+    /// needs the graph of the network it plays.
+    pub fn logits(
+        &self,
+        features: &[f32],
+        n: usize,
+        graph: Option<&Graph>,
+    ) -> Result<Tensor, candle_core::Error> {
+        let x = Tensor::from_slice(features, (n, features.len() / n.max(1)), &Device::Cpu)?;
+        match &self.body {
+            Body::Mlp(layers) => {
+                let mut x = x;
+                let last = layers.len() - 1;
+                for (i, (w, b)) in layers.iter().enumerate() {
+                    x = x.matmul(&w.t()?)?.broadcast_add(b)?;
+                    if i < last {
+                        x = x.tanh()?;
+                    }
+                }
+                Ok(x)
+            }
+            Body::Hosts(actor) => {
+                let g = graph.ok_or_else(|| {
+                    candle_core::Error::Msg("a hosts policy needs the network's graph".into())
+                })?;
+                actor.logits(&x, g)
+            }
+        }
     }
 
     /// Action probabilities `[n × actions]`, row-major.
@@ -235,12 +252,9 @@ impl ActorNet {
         &self,
         features: &[f32],
         n: usize,
+        graph: Option<&Graph>,
     ) -> Result<Vec<f32>, candle_core::Error> {
-        let l = self.logits(features, n)?;
-        let max = l.max_keepdim(D::Minus1)?;
-        let e = l.broadcast_sub(&max)?.exp()?;
-        let p = e.broadcast_div(&e.sum_keepdim(D::Minus1)?)?;
-        p.flatten_all()?.to_vec1::<f32>()
+        nets::softmax_rows(&self.logits(features, n, graph)?)
     }
 }
 
@@ -282,16 +296,24 @@ fn tensor(
         .map_err(|e| bad(name, e.to_string()))
 }
 
+/// Rows of hosts one forward pass of a `hosts` policy takes at most: a batch on a large
+/// network is played in slices of environments, so memory stays bounded.
+const MAX_HOST_ROWS: usize = 1 << 15;
+
 /// A trained policy playing one side of a batch.
 pub struct Learned {
     side: Side,
     name: String,
     net: ActorNet,
+    graph: Option<Graph>,
+    featurizer: Featurizer,
     sample: bool,
     seed: u64,
     rng: Vec<Stream>,
     ticks: Vec<u32>,
     features: Vec<f32>,
+    /// Environments per forward pass.
+    slice: usize,
 }
 
 impl Learned {
@@ -313,28 +335,48 @@ impl Learned {
                 format!("holds a {} policy; it cannot play {}", m.side, side.name()),
             ));
         }
-        let (d, a) = (feature_dim(&layout, side), action_count(&layout, side));
-        if m.inputs != d || m.actions != a {
-            return Err(AgentError::Unsupported {
-                agent: format!("ppo:{path}"),
-                scenario: s.name.clone(),
-                why: format!(
-                    "the policy (trained on `{}`) takes {} features and {} actions; this scenario has {d} and {a}",
-                    m.scenario, m.inputs, m.actions
-                ),
-            });
-        }
+        let unsupported = |why: String| AgentError::Unsupported {
+            agent: format!("ppo:{path}"),
+            scenario: s.name.clone(),
+            why,
+        };
+        let featurizer = Featurizer::new(net.kind, side, s, n, m.episode_length)
+            .map_err(|why| bad(path, why))?;
+        let (graph, slice) = match net.kind {
+            PolicyKind::Mlp => {
+                let (d, a) = (featurizer.dim(), action_count(&layout, side));
+                if m.inputs != d || m.actions != a {
+                    return Err(unsupported(format!(
+                        "the policy (trained on `{}`) takes {} features and {} actions; this scenario has {d} and {a}",
+                        m.scenario, m.inputs, m.actions
+                    )));
+                }
+                (None, n.max(1))
+            }
+            PolicyKind::Hosts => {
+                let hl = featurizer
+                    .hosts_layout()
+                    .expect("hosts features have a layout");
+                let g = Graph::new(hl).map_err(|e| unsupported(e.to_string()))?;
+                let slice = (MAX_HOST_ROWS / hl.n_hosts.max(1)).clamp(1, n.max(1));
+                (Some(g), slice)
+            }
+        };
+        let d = featurizer.dim();
         Ok(Learned {
             side,
             name: format!("{}:{path}", if sample { "ppo-sample" } else { "ppo" }),
             net,
+            graph,
+            featurizer,
             sample,
             seed,
             rng: (0..n)
                 .map(|_| Stream::new(seed, Purpose::PolicySample, 0))
                 .collect(),
             ticks: vec![0; n],
-            features: vec![0.0; n * d],
+            features: vec![0.0; slice * d],
+            slice,
         })
     }
 }
@@ -348,51 +390,55 @@ impl Agent for Learned {
     }
     fn reset(&mut self, env: usize, episode: u64) {
         self.ticks[env] = 0;
+        self.featurizer.reset(env);
         self.rng[env] = Stream::new(self.seed, Purpose::PolicySample, episode);
     }
     fn act(&mut self, obs: &Obs<'_>, actions: &mut [u32]) {
         let n = actions.len();
-        let width = match self.side {
-            Side::Blue => obs.layout.blue_obs,
-            Side::Red => obs.layout.red_obs,
-        };
-        write_features(
-            obs.obs,
-            width,
-            &self.ticks,
-            self.net.meta.episode_length,
-            &mut self.features,
-        );
-        let k = self.net.meta.actions;
-        // The shapes were checked at load; a failure here is a bug, not bad input.
-        let probs = self
-            .net
-            .probabilities(&self.features, n)
-            .expect("the checked policy runs");
-        for (e, a) in actions.iter_mut().enumerate() {
-            let row = &probs[e * k..(e + 1) * k];
-            *a = if self.sample {
-                let u = self.rng[e].unit_f32();
-                let mut acc = 0.0f32;
-                let mut pick = k - 1;
-                for (i, p) in row.iter().enumerate() {
-                    acc += p;
-                    if u < acc {
-                        pick = i;
-                        break;
+        let d = self.featurizer.dim();
+        let mut start = 0;
+        while start < n {
+            let end = (start + self.slice).min(n);
+            let rows = end - start;
+            let feats = &mut self.features[..rows * d];
+            self.featurizer
+                .write(obs.obs, &self.ticks, start..end, feats);
+            // The shapes were checked at load; a failure here is a bug, not bad input.
+            let probs = self
+                .net
+                .probabilities(feats, rows, self.graph.as_ref())
+                .expect("the checked policy runs");
+            let k = probs.len() / rows;
+            for (i, a) in actions[start..end].iter_mut().enumerate() {
+                let e = start + i;
+                let row = &probs[i * k..(i + 1) * k];
+                *a = if self.sample {
+                    let u = self.rng[e].unit_f32();
+                    let mut acc = 0.0f32;
+                    let mut pick = k - 1;
+                    for (j, p) in row.iter().enumerate() {
+                        acc += p;
+                        if u < acc {
+                            pick = j;
+                            break;
+                        }
                     }
-                }
-                pick as u32
-            } else {
-                let mut best = 0;
-                for (i, p) in row.iter().enumerate() {
-                    if *p > row[best] {
-                        best = i;
+                    pick as u32
+                } else {
+                    let mut best = 0;
+                    for (j, p) in row.iter().enumerate() {
+                        if *p > row[best] {
+                            best = j;
+                        }
                     }
-                }
-                best as u32
-            };
-            self.ticks[e] += 1;
+                    best as u32
+                };
+            }
+            start = end;
+        }
+        self.featurizer.chosen(actions, &self.ticks);
+        for t in &mut self.ticks {
+            *t += 1;
         }
     }
 }
