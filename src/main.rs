@@ -60,7 +60,17 @@ enum Command {
         /// Also print the episodes' event traces.
         #[arg(long)]
         trace: bool,
+        /// After the checks, show the episodes in the terminal viewer (as `watch` does).
+        #[arg(long, conflicts_with = "trace")]
+        view: bool,
+        /// With --view: the episode to show first (its index in the file, from 0).
+        #[arg(long, default_value_t = 0, requires = "view")]
+        episode: usize,
     },
+    /// Watch one episode live in the terminal: the network (what is true and what blue
+    /// believes), red's path, the events with their ATT&CK techniques, the score over time.
+    /// Pause, step, seek back and forth, jump to the next compromise; `?` lists the keys.
+    Watch(WatchArgs),
     /// List the agents (scripted, and trained policies).
     Agents,
     /// Write a generated network of any size as a scenario file (to standard output): a
@@ -79,6 +89,28 @@ enum Command {
         /// The run folder (holds metrics.csv).
         run: PathBuf,
     },
+}
+
+#[derive(clap::Args)]
+struct WatchArgs {
+    /// Scenario file, or a bundled scenario's name.
+    #[arg(default_value = "cage2")]
+    scenario: String,
+    #[arg(long, default_value = "bline", help = agent_help(Side::Red))]
+    red: String,
+    #[arg(long, default_value = "react-restore", help = agent_help(Side::Blue))]
+    blue: String,
+    #[arg(long, default_value_t = 0)]
+    seed: u64,
+    /// The episode to show first (its id: the same episode as `run --seed S` plays at that
+    /// position); n / N in the viewer move to the next / previous one.
+    #[arg(long, default_value_t = 0, value_parser = clap::value_parser!(u64).range(0..mirrorlab_sim::model::MAX_EPISODES))]
+    episode: u64,
+    #[arg(long, value_parser = steps_arg, help = steps_help())]
+    steps: Option<u32>,
+    /// Start paused at tick 0.
+    #[arg(long)]
+    paused: bool,
 }
 
 #[derive(clap::Args)]
@@ -316,7 +348,19 @@ fn dispatch(cmd: Command) -> Result<ExitCode> {
         Command::Bench(a) => bench::bench(a),
         #[cfg(feature = "training")]
         Command::Train(a) => train::train(a),
-        Command::Replay { file, trace } => replay(&file, trace),
+        Command::Replay {
+            file,
+            trace,
+            view,
+            episode,
+        } => {
+            if view {
+                replay_view(&file, episode)
+            } else {
+                replay(&file, trace)
+            }
+        }
+        Command::Watch(a) => watch(a),
         Command::Plot { run } => {
             for p in plot::plot_run(&run)? {
                 println!("{}", p.display());
@@ -498,7 +542,41 @@ pub fn cage2_table(
     })
 }
 
-fn replay(file: &PathBuf, trace: bool) -> Result<ExitCode> {
+/// The viewer needs a terminal on both ends.
+fn need_terminal(what: &str) -> Result<()> {
+    use std::io::IsTerminal;
+    if !std::io::stdout().is_terminal() || !std::io::stdin().is_terminal() {
+        bail!("{what} shows a terminal viewer: run it in a terminal (standard input and output)");
+    }
+    Ok(())
+}
+
+fn watch(a: WatchArgs) -> Result<ExitCode> {
+    let scenario = Arc::new(load(&a.scenario)?.scenario);
+    // Bad agents or lengths are reported before the terminal is taken over.
+    let first = mirrorlab_tui::Timeline::live(
+        scenario.clone(),
+        &a.red,
+        &a.blue,
+        a.seed,
+        a.episode,
+        a.steps,
+    )?;
+    need_terminal("watch")?;
+    let (red, blue, seed, base, steps) = (a.red, a.blue, a.seed, a.episode, a.steps);
+    let maker: mirrorlab_tui::app::EpisodeMaker = Box::new(move |offset| {
+        let episode = base
+            .checked_add_signed(offset)
+            .ok_or(mirrorlab_tui::EpisodeError::BeforeFirst)?;
+        mirrorlab_tui::Timeline::live(scenario.clone(), &red, &blue, seed, episode, steps)
+    });
+    let app = mirrorlab_tui::App::new(first, a.paused, Some(maker));
+    mirrorlab_tui::term::run(app).context("the terminal viewer failed")?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Reads, checks and plays back a replay file (every episode must reproduce its hash).
+fn read_replay(file: &PathBuf) -> Result<(Replay, Arc<Scenario>)> {
     let meta =
         std::fs::metadata(file).with_context(|| format!("cannot read {}", file.display()))?;
     if meta.len() > mirrorlab_sim::replay::MAX_FILE_BYTES {
@@ -530,6 +608,44 @@ fn replay(file: &PathBuf, trace: bool) -> Result<ExitCode> {
     if r.episodes.is_empty() {
         bail!("{}: the replay holds no episodes", file.display());
     }
+    Ok((r, scenario))
+}
+
+fn replay_view(file: &PathBuf, episode: usize) -> Result<ExitCode> {
+    let (r, scenario) = read_replay(file)?;
+    if episode >= r.episodes.len() {
+        bail!(
+            "{}: --episode {episode}, but the replay holds {} episode(s) (0..{})",
+            file.display(),
+            r.episodes.len(),
+            r.episodes.len()
+        );
+    }
+    // Every episode must reproduce before any is shown.
+    for i in 0..r.episodes.len() {
+        r.play(scenario.clone(), i)
+            .with_context(|| format!("{}", file.display()))?;
+    }
+    let first = mirrorlab_tui::Timeline::replay(scenario.clone(), &r, episode)?;
+    need_terminal("replay --view")?;
+    let maker: mirrorlab_tui::app::EpisodeMaker = Box::new(move |offset| {
+        let len = r.episodes.len();
+        let index = episode
+            .checked_add_signed(offset as isize)
+            .filter(|&i| i < len)
+            .ok_or(mirrorlab_tui::EpisodeError::NoEpisode {
+                index: episode.saturating_add_signed(offset as isize),
+                len,
+            })?;
+        mirrorlab_tui::Timeline::replay(scenario.clone(), &r, index)
+    });
+    let app = mirrorlab_tui::App::new(first, true, Some(maker));
+    mirrorlab_tui::term::run(app).context("the terminal viewer failed")?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn replay(file: &PathBuf, trace: bool) -> Result<ExitCode> {
+    let (r, scenario) = read_replay(file)?;
     let mut out = std::io::stdout().lock();
     for i in 0..r.episodes.len() {
         let f = r

@@ -589,3 +589,46 @@ fn generate_writes_a_network_that_loads_and_refuses_impossible_sizes() {
         assert!(stderr(&o).contains("--hosts"), "{}", stderr(&o));
     }
 }
+
+#[test]
+fn the_shipped_hosts_defender_plays_a_network_it_never_saw() {
+    // results/training/cage2-hosts: trained on cage2 (13 hosts).
+    let o = ml(&["generate", "--hosts", "60", "--seed", "1"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let path = std::env::temp_dir().join(format!("mirrorlab-g60-{}.toml", std::process::id()));
+    std::fs::write(&path, o.stdout).unwrap();
+    let p = path.to_str().unwrap();
+    let total = |blue: &str| {
+        let o = ml(&[
+            "eval",
+            "--blue",
+            blue,
+            "--scenario",
+            p,
+            "--episodes",
+            "20",
+            "--json",
+        ]);
+        assert!(o.status.success(), "{}", stderr(&o));
+        json(&o)["total"].as_f64().unwrap()
+    };
+    let learned = total("ppo:results/training/cage2-hosts/policy.safetensors");
+    let react = total("react-restore");
+    assert!(
+        learned > react / 2.0,
+        "hosts policy {learned}, react-restore {react}"
+    );
+    // The mlp defender is tied to cage2's size, and says so.
+    let o = ml(&[
+        "eval",
+        "--blue",
+        "ppo:results/training/cage2-ppo/policy.safetensors",
+        "--scenario",
+        p,
+        "--episodes",
+        "2",
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("features"), "{}", stderr(&o));
+    std::fs::remove_file(&path).ok();
+}

@@ -19,8 +19,8 @@ const F_EVER_COMPROMISED: u8 = 8;
 const F_EVER_PRIVILEGED: u8 = 16;
 
 /// Red knowledge bits per host.
-const K_IP: u8 = 1;
-const K_PORTS: u8 = 2;
+pub(crate) const K_IP: u8 = 1;
+pub(crate) const K_PORTS: u8 = 2;
 const K_NAME: u8 = 4;
 const K_IMPACT: u8 = 8;
 

@@ -300,6 +300,11 @@ impl Sim {
         &self.world.resource::<State>().0
     }
 
+    /// The engine's state, for the crate's read-only views.
+    pub(crate) fn envs_view(&self) -> &Envs {
+        self.envs()
+    }
+
     /// Whether slot `env` is running an episode (false once its episodes are used up).
     pub fn is_active(&self, env: usize) -> bool {
         self.envs().active[env]

@@ -559,9 +559,13 @@ fn hostile_checkpoints_are_refused_with_a_clear_error_and_never_overwritten() {
 type RawTensor = (String, safetensors::Dtype, Vec<usize>, Vec<u8>);
 
 fn score(blue: &str, steps: u32, episodes: u64, seed: u64) -> f64 {
-    let (s, _) = cage2();
+    score_on(&cage2().0, blue, steps, episodes, seed)
+}
+
+/// Mean blue score of `blue` against B_line on `s`.
+fn score_on(s: &Arc<Scenario>, blue: &str, steps: u32, episodes: u64, seed: u64) -> f64 {
     let cfg = PlayConfig {
-        scenario: s,
+        scenario: s.clone(),
         red: "bline".into(),
         blue: blue.into(),
         episodes,
@@ -607,5 +611,46 @@ fn a_short_training_run_beats_the_reactive_defender_on_a_held_out_seed() {
         learned > react && learned > sleep,
         "learned {learned:.1}, react-restore {react:.1}, sleep {sleep:.1}"
     );
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+#[test]
+fn a_hosts_policy_trained_on_cage2_defends_a_larger_network_it_never_saw() {
+    let dir = tmp("learn-hosts");
+    // The hosts recipe, about 400k steps against B_line on cage2 (13 hosts).
+    let cfg = TrainConfig::resolve(
+        Some(("hosts.toml", include_str!("../hosts.toml"))),
+        &[
+            "num_envs=64".into(),
+            "num_steps=100".into(),
+            "torch_threads=2".into(),
+            "checkpoint_every=100".into(),
+        ],
+    )
+    .unwrap();
+    let mut run = new_run(&dir, cfg, "bline", 64 * 100 * 60, 21);
+    assert!(train(&mut run, None));
+    let policy = format!("ppo:{}", dir.join("policy.safetensors").display());
+    let (cage, _) = cage2();
+    // A generated network of 60 hosts (user, enterprise and operational zones, other
+    // services, other decoys), never seen in training.
+    let big = Arc::new(
+        mirrorlab_scenarios::load_bytes(
+            "g.toml",
+            mirrorlab_scenarios::generate::network(60, 4).as_bytes(),
+        )
+        .unwrap()
+        .scenario,
+    );
+    for (name, s) in [("cage2", &cage), ("generated-60", &big)] {
+        let learned = score_on(s, &policy, 100, 100, 999);
+        let react = score_on(s, "react-restore", 100, 100, 999);
+        let sleep = score_on(s, "sleep", 100, 100, 999);
+        eprintln!("{name}: learned {learned:.1}, react-restore {react:.1}, sleep {sleep:.1}");
+        assert!(
+            learned > react && learned > sleep,
+            "{name}: learned {learned:.1}, react-restore {react:.1}, sleep {sleep:.1}"
+        );
+    }
     std::fs::remove_dir_all(&dir).ok();
 }

@@ -1,0 +1,343 @@
+//! One episode as a timeline of frames, one per tick, made by stepping a one-environment
+//! [`Sim`] (with recording on) whose inputs come from two agents (live) or a replay file.
+//! Both drive the same path: [`Timeline::extend_to`] steps the simulator until the wanted
+//! tick has a frame, so seeking backwards is a lookup and forwards is a few microseconds of
+//! simulation per tick (a 100-tick CAGE-2 episode is made whole in well under a millisecond).
+//!
+//! The viewer's simulator runs one tick longer than the episode so that the state after the
+//! last tick stays visible (the simulator starts the next episode in the step that ends
+//! one). Dynamics do not depend on the episode length, so the frames are the episode's.
+
+use std::sync::Arc;
+
+use mirrorlab_agents::{Agent, Obs, Side};
+use mirrorlab_sim::model::Scenario;
+use mirrorlab_sim::replay::Replay;
+use mirrorlab_sim::trace::{Event, EventKind};
+use mirrorlab_sim::{Buffers, HostView, Layout, ScoreView, Sim, SimConfig};
+
+/// Why a timeline could not be made.
+#[derive(Debug, thiserror::Error)]
+pub enum EpisodeError {
+    #[error(transparent)]
+    Agent(#[from] mirrorlab_agents::AgentError),
+    #[error(transparent)]
+    Sim(#[from] mirrorlab_sim::SimError),
+    #[error(transparent)]
+    Replay(#[from] mirrorlab_sim::replay::ReplayError),
+    #[error("the replay holds {len} episodes; there is no episode at index {index}")]
+    NoEpisode { index: usize, len: usize },
+    #[error("there is no episode before episode 0")]
+    BeforeFirst,
+}
+
+/// The state after `tick` ticks of the episode.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Frame {
+    /// Ticks elapsed (0: the episode's start).
+    pub tick: u32,
+    pub hosts: Vec<HostView>,
+    /// Running totals (tenths).
+    pub score: ScoreView,
+    /// The inputs of the step that led here (None at tick 0).
+    pub inputs: Option<(u32, u32)>,
+    /// The events of that step: `Timeline::events[events.0..events.1]`.
+    pub events: (usize, usize),
+}
+
+/// Where a timeline's inputs come from.
+enum Driver {
+    Agents {
+        blue: Box<dyn Agent>,
+        red: Box<dyn Agent>,
+        buf: Buffers,
+        actions: (Vec<u32>, Vec<u32>),
+    },
+    Replay {
+        blue: Vec<u32>,
+        red: Vec<u32>,
+    },
+}
+
+/// What a timeline plays: names for the status line and the seeds that make it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct EpisodeInfo {
+    pub scenario: String,
+    pub red: String,
+    pub blue: String,
+    pub seed: u64,
+    /// The episode id (its random streams).
+    pub episode: u64,
+    pub length: u32,
+}
+
+/// One episode, frame by frame.
+pub struct Timeline {
+    pub scenario: Arc<Scenario>,
+    pub layout: Layout,
+    pub info: EpisodeInfo,
+    sim: Sim,
+    driver: Driver,
+    frames: Vec<Frame>,
+    /// Every event so far, in order.
+    pub events: Vec<Event>,
+}
+
+fn viewer_sim(
+    scenario: &Arc<Scenario>,
+    seed: u64,
+    episode: u64,
+    length: u32,
+) -> Result<Sim, mirrorlab_sim::SimError> {
+    let mut cfg = SimConfig::new(1, seed);
+    cfg.episode_length = Some(length.saturating_add(1));
+    cfg.first_episode = episode;
+    cfg.episode_limit = Some(episode + 1);
+    cfg.record = true;
+    Sim::new(scenario.clone(), &cfg)
+}
+
+impl Timeline {
+    /// Episode `episode` of `red` against `blue` (agent specs, as on the command line) with
+    /// `seed`, `length` ticks long (default: the scenario's).
+    pub fn live(
+        scenario: Arc<Scenario>,
+        red: &str,
+        blue: &str,
+        seed: u64,
+        episode: u64,
+        length: Option<u32>,
+    ) -> Result<Timeline, EpisodeError> {
+        let length = length.unwrap_or(scenario.episode_length);
+        let mut red_agent = mirrorlab_agents::build_agent(Side::Red, red, &scenario, 1, seed)?;
+        let mut blue_agent = mirrorlab_agents::build_agent(Side::Blue, blue, &scenario, 1, seed)?;
+        red_agent.reset(0, episode);
+        blue_agent.reset(0, episode);
+        let sim = viewer_sim(&scenario, seed, episode, length)?;
+        let layout = sim.layout().clone();
+        let mut buf = Buffers::new(&layout, 1);
+        sim.observe(&mut buf.out(false))?;
+        let info = EpisodeInfo {
+            scenario: scenario.name.clone(),
+            red: red.into(),
+            blue: blue.into(),
+            seed,
+            episode,
+            length,
+        };
+        Ok(Timeline::start(
+            scenario,
+            layout,
+            info,
+            sim,
+            Driver::Agents {
+                blue: blue_agent,
+                red: red_agent,
+                buf,
+                actions: (vec![0], vec![0]),
+            },
+        ))
+    }
+
+    /// Episode `index` of a replay (checked first: version, scenario, inputs).
+    pub fn replay(
+        scenario: Arc<Scenario>,
+        replay: &Replay,
+        index: usize,
+    ) -> Result<Timeline, EpisodeError> {
+        replay.check(&scenario)?;
+        let ep = replay.episodes.get(index).ok_or(EpisodeError::NoEpisode {
+            index,
+            len: replay.episodes.len(),
+        })?;
+        let sim = viewer_sim(&scenario, replay.seed, ep.episode, replay.episode_length)?;
+        let layout = sim.layout().clone();
+        let info = EpisodeInfo {
+            scenario: scenario.name.clone(),
+            red: replay.red_agent.clone(),
+            blue: replay.blue_agent.clone(),
+            seed: replay.seed,
+            episode: ep.episode,
+            length: replay.episode_length,
+        };
+        Ok(Timeline::start(
+            scenario,
+            layout,
+            info,
+            sim,
+            Driver::Replay {
+                blue: ep.blue.clone(),
+                red: ep.red.clone(),
+            },
+        ))
+    }
+
+    fn start(
+        scenario: Arc<Scenario>,
+        layout: Layout,
+        info: EpisodeInfo,
+        sim: Sim,
+        driver: Driver,
+    ) -> Timeline {
+        let first = Frame {
+            tick: 0,
+            hosts: sim.host_views(0),
+            score: sim.score_view(0),
+            inputs: None,
+            events: (0, 0),
+        };
+        Timeline {
+            scenario,
+            layout,
+            info,
+            sim,
+            driver,
+            frames: vec![first],
+            events: Vec::new(),
+        }
+    }
+
+    /// The last tick (the episode's length).
+    pub fn last_tick(&self) -> u32 {
+        self.info.length
+    }
+
+    /// Frames made so far (ticks `0..made()`).
+    pub fn made(&self) -> u32 {
+        self.frames.len() as u32
+    }
+
+    /// The frame at `tick` (clamped to the episode), stepping the simulator as needed.
+    pub fn frame(&mut self, tick: u32) -> &Frame {
+        let t = tick.min(self.last_tick());
+        self.extend_to(t);
+        &self.frames[t as usize]
+    }
+
+    /// A frame already made.
+    pub fn made_frame(&self, tick: u32) -> Option<&Frame> {
+        self.frames.get(tick as usize)
+    }
+
+    /// Steps the simulator until the frame of `tick` exists (at most the episode's length).
+    pub fn extend_to(&mut self, tick: u32) {
+        let t = tick.min(self.last_tick());
+        while self.made() <= t {
+            self.step();
+        }
+    }
+
+    /// The events of the step that led to `frame`.
+    pub fn frame_events(&self, frame: &Frame) -> &[Event] {
+        &self.events[frame.events.0..frame.events.1]
+    }
+
+    fn step(&mut self) {
+        let t = self.frames.len() - 1;
+        let (blue, red) = match &mut self.driver {
+            Driver::Agents {
+                blue,
+                red,
+                buf,
+                actions,
+            } => {
+                red.act(
+                    &Obs {
+                        layout: &self.layout,
+                        side: Side::Red,
+                        obs: &buf.red_obs,
+                        alerts: &[],
+                    },
+                    &mut actions.1,
+                );
+                blue.act(
+                    &Obs {
+                        layout: &self.layout,
+                        side: Side::Blue,
+                        obs: &buf.blue_obs,
+                        alerts: &buf.blue_alerts,
+                    },
+                    &mut actions.0,
+                );
+                let (b, r) = (actions.0[0], actions.1[0]);
+                // Inputs were range-checked by the agents' own layout: a failure is a bug.
+                self.sim
+                    .step(&[b], &[r], &mut buf.out(false))
+                    .expect("agents give valid inputs");
+                (b, r)
+            }
+            Driver::Replay { blue, red } => {
+                let (b, r) = (blue[t], red[t]);
+                let mut buf = Buffers::new(&self.layout, 1);
+                self.sim
+                    .step(&[b], &[r], &mut buf.out(false))
+                    .expect("a checked replay's inputs are valid");
+                (b, r)
+            }
+        };
+        let all = self.sim.events(0);
+        let from = self.events.len();
+        self.events.extend_from_slice(&all[from..]);
+        self.frames.push(Frame {
+            tick: t as u32 + 1,
+            hosts: self.sim.host_views(0),
+            score: self.sim.score_view(0),
+            inputs: Some((blue, red)),
+            events: (from, self.events.len()),
+        });
+    }
+
+    /// The first tick after `from` (or before it, going backwards) whose step holds an event
+    /// of `mark`; stepping forwards as needed. None if there is none.
+    pub fn find(&mut self, mark: Mark, from: u32, forwards: bool) -> Option<u32> {
+        if forwards {
+            self.extend_to(self.last_tick());
+            (from + 1..=self.last_tick()).find(|&t| self.has(t, mark))
+        } else {
+            (1..from).rev().find(|&t| self.has(t, mark))
+        }
+    }
+
+    fn has(&self, tick: u32, mark: Mark) -> bool {
+        let f = &self.frames[tick as usize];
+        self.frame_events(f).iter().any(|e| mark.matches(e))
+    }
+}
+
+/// Kinds of moments to jump to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Mark {
+    /// Red gained a session (an exploit gave user or root).
+    Compromise,
+    /// Red escalated to root/SYSTEM.
+    Privilege,
+    /// A critical service was stopped.
+    Impact,
+    /// Blue restored or cleaned a host.
+    Restore,
+}
+
+impl Mark {
+    pub fn name(self) -> &'static str {
+        match self {
+            Mark::Compromise => "compromise",
+            Mark::Privilege => "privilege",
+            Mark::Impact => "impact",
+            Mark::Restore => "restore",
+        }
+    }
+
+    pub fn matches(self, e: &Event) -> bool {
+        match self {
+            Mark::Compromise => e.kind == EventKind::Exploit && (e.b == 2 || e.b == 3),
+            Mark::Privilege => {
+                (e.kind == EventKind::Escalated && e.a != 0)
+                    || (e.kind == EventKind::Exploit && e.b == 3)
+            }
+            Mark::Impact => e.kind == EventKind::ServiceStopped,
+            Mark::Restore => {
+                e.kind == EventKind::Restored || (e.kind == EventKind::SessionsRemoved && e.a > 0)
+            }
+        }
+    }
+}

@@ -1,0 +1,56 @@
+//! The terminal loop: raw mode and the alternate screen (restored on exit, on error and
+//! after a panic, by ratatui's `init`/`restore`), mouse capture, key and mouse events mapped
+//! to messages, and the playback timer. The only code that touches the terminal.
+
+use std::io;
+use std::time::{Duration, Instant};
+
+use ratatui::crossterm::event::{self, DisableMouseCapture, EnableMouseCapture, Event};
+use ratatui::crossterm::execute;
+
+use crate::app::{App, Message};
+use crate::{keys, view};
+
+/// Runs the viewer until it quits. Colour follows `NO_COLOR` (https://no-color.org).
+pub fn run(mut app: App) -> io::Result<()> {
+    app.color = std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
+    let mut terminal = ratatui::try_init()?;
+    let _ = execute!(io::stdout(), EnableMouseCapture);
+    let result = event_loop(&mut terminal, &mut app);
+    let _ = execute!(io::stdout(), DisableMouseCapture);
+    ratatui::try_restore()?;
+    result
+}
+
+fn event_loop(terminal: &mut ratatui::DefaultTerminal, app: &mut App) -> io::Result<()> {
+    let mut next_tick = Instant::now();
+    while !app.quit {
+        let size = terminal.draw(|f| view::render(app, f))?.area;
+        let interval = Duration::from_secs_f64(1.0 / app.ticks_per_second());
+        let wait = if app.paused {
+            Duration::from_millis(250)
+        } else {
+            next_tick.saturating_duration_since(Instant::now())
+        };
+        if event::poll(wait)? {
+            let msg = match event::read()? {
+                Event::Key(k) => keys::key(k),
+                Event::Mouse(m) => keys::mouse(m, |c, r| view::host_at(app, size, c, r)),
+                // A resize redraws at the next pass.
+                _ => None,
+            };
+            if let Some(m) = msg {
+                let was_paused = app.paused;
+                app.update(m);
+                if was_paused && !app.paused {
+                    next_tick = Instant::now() + interval;
+                }
+            }
+        }
+        if !app.paused && Instant::now() >= next_tick {
+            app.update(Message::Tick);
+            next_tick = Instant::now() + interval;
+        }
+    }
+    Ok(())
+}

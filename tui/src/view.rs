@@ -1,0 +1,603 @@
+//! Rendering: a pure function of the [`App`] (it mutates nothing). Layout, top to bottom: a
+//! status line; the network map beside the step's events and the selected host; the score
+//! over time; the key hints. Colours carry meaning only together with text labels, so the
+//! view reads the same with `NO_COLOR`.
+
+use mirrorlab_sim::model::RedKind;
+use mirrorlab_sim::trace::{Event, EventKind, tenths};
+use mirrorlab_sim::{HostView, RedAction, RedHold};
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::{Color, Modifier, Style};
+use ratatui::symbols::Marker;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Axis, Block, Borders, Chart, Clear, Dataset, GraphType, Paragraph, Wrap};
+
+use crate::app::App;
+use crate::episode::Frame as EpFrame;
+
+/// Styles, or none at all (`NO_COLOR`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Theme {
+    pub color: bool,
+}
+
+impl Theme {
+    fn fg(self, c: Color) -> Style {
+        if self.color {
+            Style::default().fg(c)
+        } else {
+            Style::default()
+        }
+    }
+    fn bold(self) -> Style {
+        Style::default().add_modifier(Modifier::BOLD)
+    }
+    fn hold(self, v: &HostView) -> Style {
+        let c = if v.impacted {
+            Color::Magenta
+        } else {
+            match v.hold {
+                RedHold::Unknown => Color::DarkGray,
+                RedHold::Discovered => Color::Blue,
+                RedHold::Scanned => Color::Cyan,
+                RedHold::User => Color::Yellow,
+                RedHold::Privileged => Color::Red,
+            }
+        };
+        let s = self.fg(c);
+        if v.impacted || v.hold == RedHold::Privileged {
+            s.add_modifier(Modifier::BOLD)
+        } else {
+            s
+        }
+    }
+}
+
+/// What red holds on a host, as the map writes it.
+pub fn hold_label(v: &HostView) -> &'static str {
+    if v.impacted {
+        return "IMPACT";
+    }
+    if v.entry {
+        return "entry";
+    }
+    match v.hold {
+        RedHold::Unknown => "clean",
+        RedHold::Discovered => "found",
+        RedHold::Scanned => "scanned",
+        RedHold::User => "USER",
+        RedHold::Privileged => "ROOT",
+    }
+}
+
+/// Blue's compromise estimate, as the map writes it.
+pub fn belief_label(b: u8) -> &'static str {
+    match b {
+        1 => "b:?",
+        2 => "b:user",
+        3 => "b:root",
+        _ => "",
+    }
+}
+
+/// Draws the whole viewer.
+pub fn render(app: &App, f: &mut Frame) {
+    let theme = Theme { color: app.color };
+    let area = f.area();
+    let [status, body, chart, keys] = screen(area);
+    let Some(frame) = app.timeline.made_frame(app.cursor) else {
+        return;
+    };
+    status_line(app, f, status, theme);
+    let map_w = (area.width / 2).clamp(30, 60);
+    let [map, side] =
+        Layout::horizontal([Constraint::Length(map_w), Constraint::Min(20)]).areas(body);
+    network_map(app, frame, f, map, theme);
+    let [events, details] =
+        Layout::vertical([Constraint::Percentage(55), Constraint::Percentage(45)]).areas(side);
+    event_log(app, f, events, theme);
+    host_details(app, frame, f, details, theme);
+    score_chart(app, f, chart, theme);
+    f.render_widget(
+        Paragraph::new(Line::from(vec![Span::styled(
+            "space play/pause · ←/→ step · +/- speed · c p i r next event · tab host · ? help · q quit",
+            theme.fg(Color::DarkGray),
+        )])),
+        keys,
+    );
+    if app.help {
+        help(f, area, theme);
+    }
+}
+
+fn status_line(app: &App, f: &mut Frame, area: Rect, theme: Theme) {
+    let i = &app.timeline.info;
+    let state = if app.paused { "paused" } else { "playing" };
+    let mut spans = vec![
+        Span::styled(" mirrorlab ", theme.bold()),
+        Span::raw(format!(
+            "{} · {} vs {} · seed {} · episode {} · tick {}/{} · {} {}/s",
+            i.scenario,
+            i.red,
+            i.blue,
+            i.seed,
+            i.episode,
+            app.cursor,
+            i.length,
+            state,
+            app.ticks_per_second()
+        )),
+    ];
+    if !app.notice.is_empty() {
+        spans.push(Span::styled(
+            format!(" · {}", app.notice),
+            theme.fg(Color::Yellow),
+        ));
+    }
+    f.render_widget(Paragraph::new(Line::from(spans)), area);
+}
+
+/// One host's line on the map.
+fn host_line(app: &App, h: usize, v: &HostView, width: usize, theme: Theme) -> Line<'static> {
+    let s = &app.timeline.scenario;
+    let sel = app.selected == Some(h);
+    let name_w = width.saturating_sub(18).clamp(6, 24);
+    let mut name: String = s.hosts[h].name.chars().take(name_w).collect();
+    while name.chars().count() < name_w {
+        name.push(' ');
+    }
+    let mut spans = vec![
+        Span::raw(if sel { "▸" } else { " " }),
+        Span::styled(
+            name,
+            if sel {
+                theme.bold().add_modifier(Modifier::REVERSED)
+            } else {
+                Style::default()
+            },
+        ),
+        Span::raw(" "),
+        Span::styled(format!("{:<7}", hold_label(v)), theme.hold(v)),
+        Span::styled(
+            format!("{:<7}", belief_label(v.belief)),
+            theme.fg(Color::Blue),
+        ),
+    ];
+    if v.decoys > 0 {
+        spans.push(Span::styled(
+            format!("d{}", v.decoys),
+            theme.fg(Color::Green),
+        ));
+    }
+    if v.restoring {
+        spans.push(Span::styled(" ⟳", theme.fg(Color::Green)));
+    }
+    Line::from(spans)
+}
+
+/// The map's area within the whole screen.
+fn map_rect(app: &App, area: Rect) -> Rect {
+    let [_, body, _, _] = screen(area);
+    let _ = app;
+    let map_w = (area.width / 2).clamp(30, 60);
+    let [map, _] = Layout::horizontal([Constraint::Length(map_w), Constraint::Min(20)]).areas(body);
+    map
+}
+
+fn screen(area: Rect) -> [Rect; 4] {
+    let chart_h = if area.height >= 34 { 9 } else { 5 };
+    Layout::vertical([
+        Constraint::Length(1),
+        Constraint::Min(3),
+        Constraint::Length(chart_h),
+        Constraint::Length(1),
+    ])
+    .areas(area)
+}
+
+/// The host drawn at screen cell (`col`, `row`) of a screen of size `area`, if any.
+pub fn host_at(app: &App, area: Rect, col: u16, row: u16) -> Option<usize> {
+    let frame = app.timeline.made_frame(app.cursor)?;
+    let inner = Block::default()
+        .borders(Borders::ALL)
+        .inner(map_rect(app, area));
+    if col < inner.x || col >= inner.x + inner.width || row < inner.y {
+        return None;
+    }
+    let lines = map_lines(app, frame, inner, Theme { color: false });
+    lines.get((row - inner.y) as usize).and_then(|l| l.0)
+}
+
+fn network_map(app: &App, frame: &EpFrame, f: &mut Frame, area: Rect, theme: Theme) {
+    let s = &app.timeline.scenario;
+    let title = match app.zoom {
+        Some(sn) => format!(" network · {} (esc: all subnets) ", s.subnets[sn].name),
+        None => " network ".to_string(),
+    };
+    let block = Block::default().borders(Borders::ALL).title(title);
+    let inner = block.inner(area);
+    f.render_widget(block, area);
+    let lines: Vec<Line> = map_lines(app, frame, inner, theme)
+        .into_iter()
+        .map(|l| l.1)
+        .collect();
+    f.render_widget(Paragraph::new(lines), inner);
+}
+
+/// The map's lines, each with the host it shows (if it shows one).
+fn map_lines(
+    app: &App,
+    frame: &EpFrame,
+    inner: Rect,
+    theme: Theme,
+) -> Vec<(Option<usize>, Line<'static>)> {
+    let s = &app.timeline.scenario;
+    let rows = inner.height as usize;
+    let width = inner.width as usize;
+    let full = s.hosts.len() + s.subnets.len();
+    let mut lines = Vec::new();
+    match app.zoom {
+        None if full <= rows && !app.summary_map() => {
+            for sn in &s.subnets {
+                lines.push((
+                    None,
+                    Line::from(Span::styled(
+                        format!("─ {} ", sn.name),
+                        theme.fg(Color::DarkGray),
+                    )),
+                ));
+                for &h in &sn.hosts {
+                    let h = h as usize;
+                    lines.push((Some(h), host_line(app, h, &frame.hosts[h], width, theme)));
+                }
+            }
+        }
+        None => {
+            // Too many hosts to list: one summary line per subnet.
+            for (i, sn) in s.subnets.iter().enumerate() {
+                let mut counts = [0usize; 6];
+                for &h in &sn.hosts {
+                    let v = &frame.hosts[h as usize];
+                    let k = if v.impacted { 5 } else { v.hold as usize };
+                    counts[k] += 1;
+                }
+                let here = app
+                    .selected
+                    .is_some_and(|h| s.hosts[h].subnet as usize == i);
+                let mut spans = vec![Span::styled(
+                    format!(
+                        "{}{} ({})",
+                        if here { "▸" } else { " " },
+                        sn.name,
+                        sn.hosts.len()
+                    ),
+                    theme.bold(),
+                )];
+                for (k, label, c) in [
+                    (5, "impact", Color::Magenta),
+                    (4, "root", Color::Red),
+                    (3, "user", Color::Yellow),
+                    (2, "scanned", Color::Cyan),
+                    (1, "found", Color::Blue),
+                ] {
+                    if counts[k] > 0 {
+                        spans.push(Span::styled(
+                            format!(" {}:{}", label, counts[k]),
+                            theme.fg(c),
+                        ));
+                    }
+                }
+                lines.push((sn.hosts.first().map(|&h| h as usize), Line::from(spans)));
+            }
+            lines.push((
+                None,
+                Line::from(Span::styled(
+                    "tab: select · enter: zoom into its subnet",
+                    theme.fg(Color::DarkGray),
+                )),
+            ));
+        }
+        Some(sn) => {
+            let hosts = &s.subnets[sn].hosts;
+            let sel = app
+                .selected
+                .and_then(|h| hosts.iter().position(|&x| x as usize == h))
+                .unwrap_or(0);
+            let start = sel.saturating_sub(rows.saturating_sub(1));
+            for &h in hosts.iter().skip(start).take(rows) {
+                let h = h as usize;
+                lines.push((Some(h), host_line(app, h, &frame.hosts[h], width, theme)));
+            }
+        }
+    }
+    lines.truncate(rows);
+    lines
+}
+
+/// One event as the log writes it, with its ATT&CK technique where it has one; None for
+/// events the log leaves out (rewards, starts).
+pub fn event_text(app: &App, e: &Event) -> Option<(String, &'static str)> {
+    let s = &app.timeline.scenario;
+    let l = &app.timeline.layout;
+    let host = |h: u32| {
+        s.hosts
+            .get(h as usize)
+            .map(|x| x.name.clone())
+            .unwrap_or_default()
+    };
+    let t = e.tick;
+    Some(match e.kind {
+        EventKind::RedAction => {
+            let att = l
+                .decode_red(e.a)
+                .map(RedAction::kind)
+                .map(RedKind::attack_id)
+                .unwrap_or("-");
+            if matches!(l.decode_red(e.a), Some(RedAction::Sleep)) {
+                return None;
+            }
+            let ok = ["failed", "ok", "?", "invalid"]
+                .get(e.b as usize)
+                .copied()
+                .unwrap_or("?");
+            (
+                format!("{t:>3} red  {} {att} {ok}", l.red_name(s, e.a)),
+                "red",
+            )
+        }
+        EventKind::BlueAction => {
+            if e.a == 0 {
+                return None;
+            }
+            (
+                format!(
+                    "{t:>3} blue {}{}",
+                    l.blue_name(s, e.a),
+                    if e.b == 0 { " failed" } else { "" }
+                ),
+                "blue",
+            )
+        }
+        EventKind::Exploit => {
+            let ex = s.exploits.get(e.a as usize);
+            let result = [
+                "no target",
+                "hit a decoy",
+                "user shell",
+                "root shell",
+                "failed",
+            ]
+            .get(e.b as usize)
+            .copied()
+            .unwrap_or("?");
+            (
+                format!(
+                    "{t:>3} red  exploit {} {} {} → {result}",
+                    host(e.host),
+                    ex.map(|x| x.name.as_str()).unwrap_or("?"),
+                    ex.map(|x| x.attack_id.as_str()).unwrap_or("?"),
+                ),
+                if e.b == 2 || e.b == 3 { "bad" } else { "red" },
+            )
+        }
+        EventKind::Callback if e.a != 0 => (
+            format!("{t:>3} blue detected a call-back on {}", host(e.host)),
+            "blue",
+        ),
+        EventKind::Escalated => (
+            format!("{t:>3} red  escalated on {} T1068", host(e.host)),
+            "bad",
+        ),
+        EventKind::ServiceStopped => (format!("{t:>3} red  IMPACT {} T1489", host(e.host)), "bad"),
+        EventKind::SessionsRemoved if e.a > 0 => (
+            format!("{t:>3} blue removed {} session(s) on {}", e.a, host(e.host)),
+            "good",
+        ),
+        EventKind::Restored => (format!("{t:>3} blue restored {}", host(e.host)), "good"),
+        EventKind::DecoyPlaced => (
+            format!(
+                "{t:>3} blue decoy {} on {}",
+                s.decoys
+                    .get(e.a as usize)
+                    .map(|d| d.name.as_str())
+                    .unwrap_or("?"),
+                host(e.host)
+            ),
+            "blue",
+        ),
+        _ => return None,
+    })
+}
+
+fn event_log(app: &App, f: &mut Frame, area: Rect, theme: Theme) {
+    let block = Block::default().borders(Borders::ALL).title(" events ");
+    let inner = block.inner(area);
+    f.render_widget(block, area);
+    let end = app
+        .timeline
+        .made_frame(app.cursor)
+        .map(|fr| fr.events.1)
+        .unwrap_or(0);
+    let rows = inner.height as usize;
+    let mut lines: Vec<Line> = Vec::new();
+    for e in app.timeline.events[..end].iter().rev() {
+        if lines.len() >= rows {
+            break;
+        }
+        if let Some((text, kind)) = event_text(app, e) {
+            let style = match kind {
+                "bad" => theme.fg(Color::Red).add_modifier(Modifier::BOLD),
+                "red" => theme.fg(Color::LightRed),
+                "good" => theme.fg(Color::Green),
+                _ => theme.fg(Color::Blue),
+            };
+            lines.push(Line::from(Span::styled(text, style)));
+        }
+    }
+    lines.reverse();
+    f.render_widget(Paragraph::new(lines), inner);
+}
+
+fn host_details(app: &App, frame: &EpFrame, f: &mut Frame, area: Rect, theme: Theme) {
+    let s = &app.timeline.scenario;
+    let mut lines: Vec<Line> = Vec::new();
+    // The step's reward, broken down.
+    if let (Some(prev), true) = (
+        app.timeline.made_frame(app.cursor.saturating_sub(1)),
+        app.cursor > 0,
+    ) {
+        let d = |a: i64, b: i64| tenths((a - b) as i32);
+        lines.push(Line::from(vec![
+            Span::styled(
+                format!("step {}", d(frame.score.blue, prev.score.blue)),
+                theme.bold(),
+            ),
+            Span::raw(format!(
+                " = conf -{} avail -{} cost -{}",
+                d(
+                    frame.score.confidentiality_loss,
+                    prev.score.confidentiality_loss
+                ),
+                d(frame.score.availability_loss, prev.score.availability_loss),
+                d(frame.score.action_cost, prev.score.action_cost)
+            )),
+        ]));
+    }
+    lines.push(Line::from(vec![
+        Span::styled(
+            format!("score {}", tenths(frame.score.blue as i32)),
+            theme.bold(),
+        ),
+        Span::raw(format!(
+            " (conf -{} avail -{} cost -{})",
+            tenths(frame.score.confidentiality_loss as i32),
+            tenths(frame.score.availability_loss as i32),
+            tenths(frame.score.action_cost as i32)
+        )),
+    ]));
+    // Red's path so far: the hosts it gained, with the tick of each.
+    let end = frame.events.1;
+    let path: Vec<String> = app.timeline.events[..end]
+        .iter()
+        .filter(|e| e.kind == EventKind::Exploit && (e.b == 2 || e.b == 3))
+        .map(|e| format!("{}@{}", s.hosts[e.host as usize].name, e.tick))
+        .collect();
+    let entry = s.hosts[s.red.entry[0] as usize].name.clone();
+    lines.push(Line::from(vec![
+        Span::styled("path ", theme.fg(Color::Red)),
+        Span::raw(
+            std::iter::once(entry)
+                .chain(path)
+                .collect::<Vec<_>>()
+                .join(" → "),
+        ),
+    ]));
+    if let Some(h) = app.selected {
+        let host = &s.hosts[h];
+        let v = &frame.hosts[h];
+        lines.push(Line::from(vec![
+            Span::styled(host.name.clone(), theme.bold()),
+            Span::raw(format!(
+                " · {} · {:?} · {}",
+                s.subnets[host.subnet as usize].name, host.os, host.role
+            )),
+        ]));
+        lines.push(Line::from(vec![
+            Span::raw("truth "),
+            Span::styled(hold_label(v), theme.hold(v)),
+            Span::raw(format!(
+                " · blue believes {} · decoys {}",
+                match v.belief {
+                    1 => "unknown",
+                    2 => "user",
+                    3 => "root",
+                    _ => "clean",
+                },
+                v.decoys
+            )),
+        ]));
+        let history: Vec<String> = app.timeline.events[..end]
+            .iter()
+            .filter(|e| e.host as usize == h && !matches!(e.kind, EventKind::Reward))
+            .filter_map(|e| event_text(app, e).map(|(t, _)| t))
+            .collect();
+        for t in history.iter().rev().take(4).rev() {
+            lines.push(Line::from(Span::raw(t.clone())));
+        }
+    }
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .title(" score · host ");
+    f.render_widget(
+        Paragraph::new(lines).block(block).wrap(Wrap { trim: true }),
+        area,
+    );
+}
+
+fn score_chart(app: &App, f: &mut Frame, area: Rect, theme: Theme) {
+    let points: Vec<(f64, f64)> = (0..=app.cursor)
+        .filter_map(|t| app.timeline.made_frame(t))
+        .map(|fr| (fr.tick as f64, fr.score.blue as f64 / 10.0))
+        .collect();
+    let low = points.iter().map(|p| p.1).fold(0.0f64, f64::min).min(-1.0);
+    let last = app.timeline.last_tick().max(1) as f64;
+    let data = Dataset::default()
+        .marker(Marker::Braille)
+        .graph_type(GraphType::Line)
+        .style(theme.fg(Color::Cyan))
+        .data(&points);
+    let chart = Chart::new(vec![data])
+        .block(
+            Block::default()
+                .borders(Borders::ALL)
+                .title(" blue's score over time "),
+        )
+        .x_axis(Axis::default().bounds([0.0, last]))
+        .y_axis(
+            Axis::default()
+                .bounds([low, 0.0])
+                .labels([format!("{low:.0}"), "0".to_string()]),
+        );
+    f.render_widget(chart, area);
+}
+
+fn help(f: &mut Frame, area: Rect, theme: Theme) {
+    let text = [
+        "space      play / pause",
+        "→ / l      one tick forwards",
+        "← / h      one tick backwards",
+        "home / end the episode's start / end",
+        "+ / -      faster / slower",
+        "c p i r    next compromise, privilege, impact, restore",
+        "C P I R    previous one",
+        "tab / ⇧tab select the next / previous host (or click)",
+        "enter      zoom into the selected host's subnet",
+        "n / N      next / previous episode",
+        "esc        close help, zoom, selection",
+        "?          this help",
+        "q          quit",
+        "",
+        "map: what red truly holds (clean, found, scanned, USER,",
+        "ROOT, IMPACT), then what blue believes (b:?, b:user,",
+        "b:root); dN decoys placed; ⟳ being restored",
+    ];
+    let w = 60.min(area.width);
+    let h = (text.len() as u16 + 2).min(area.height);
+    let r = Rect {
+        x: area.x + (area.width - w) / 2,
+        y: area.y + (area.height - h) / 2,
+        width: w,
+        height: h,
+    };
+    f.render_widget(Clear, r);
+    f.render_widget(
+        Paragraph::new(text.iter().map(|l| Line::from(*l)).collect::<Vec<_>>()).block(
+            Block::default()
+                .borders(Borders::ALL)
+                .title(" keys ")
+                .border_style(theme.fg(Color::Yellow)),
+        ),
+        r,
+    );
+}
