@@ -198,3 +198,41 @@ fn only_the_training_crate_links_libtorch_and_the_binary_only_behind_its_feature
         );
     }
 }
+
+#[test]
+fn the_viewer_depends_on_sim_and_agents_and_only_it_knows_the_terminal() {
+    for d in deps("tui") {
+        assert!(
+            ["mirrorlab-sim", "mirrorlab-agents", "ratatui", "thiserror"].contains(&d.as_str()),
+            "tui depends on {d}"
+        );
+    }
+    for krate in ["sim", "scenarios", "agents", "training"] {
+        for d in deps(krate) {
+            assert!(
+                d != "ratatui" && d != "crossterm" && d != "mirrorlab-tui",
+                "{krate} depends on {d}"
+            );
+        }
+    }
+    // The terminal is touched in one file: the rest of the viewer is model, update and a
+    // pure view, testable without a terminal.
+    for (path, text) in sources(&root().join("tui/src")) {
+        let c = code(&text);
+        if !path.ends_with("term.rs") {
+            for b in [
+                "crossterm::terminal",
+                "execute!",
+                "ratatui::init",
+                "try_init",
+                "stdout()",
+            ] {
+                assert!(!c.contains(b), "{} uses {b}", path.display());
+            }
+        }
+    }
+    // `update` is the only place the App changes: the view takes it by shared reference.
+    let view = std::fs::read_to_string(root().join("tui/src/view.rs")).unwrap();
+    assert!(view.contains("pub fn render(app: &App, f: &mut Frame)"));
+    assert!(!code(&view).contains("&mut App"));
+}

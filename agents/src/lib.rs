@@ -77,6 +77,14 @@ pub trait Agent: Send {
     fn reset(&mut self, env: usize, episode: u64);
     /// One action per environment, from the observation the last step returned.
     fn act(&mut self, obs: &Obs<'_>, actions: &mut [u32]);
+    /// Ask a policy to keep the action distribution of its last `act` (for viewers); an
+    /// agent without one ignores it.
+    fn keep_distribution(&mut self, _keep: bool) {}
+    /// The action probabilities behind slot `env`'s last action (one per action), if this
+    /// agent has them and was asked to keep them.
+    fn distribution(&self, _env: usize) -> Option<&[f32]> {
+        None
+    }
 }
 
 #[derive(Debug, thiserror::Error, PartialEq)]

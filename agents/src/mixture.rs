@@ -120,6 +120,14 @@ impl Agent for Mixture {
             *x = self.scratch[self.choice[e] as usize][e];
         }
     }
+    fn keep_distribution(&mut self, keep: bool) {
+        for a in &mut self.agents {
+            a.keep_distribution(keep);
+        }
+    }
+    fn distribution(&self, env: usize) -> Option<&[f32]> {
+        self.agents[self.choice[env] as usize].distribution(env)
+    }
 }
 
 #[cfg(test)]

@@ -43,6 +43,24 @@ pub struct Frame {
     pub inputs: Option<(u32, u32)>,
     /// The events of that step: `Timeline::events[events.0..events.1]`.
     pub events: (usize, usize),
+    /// A learned blue's most probable actions at that step, most probable first (action,
+    /// probability); empty for scripted agents and replays.
+    pub blue_top: Vec<(u32, f32)>,
+}
+
+/// How many of a learned agent's most probable actions a frame keeps.
+pub const TOP_ACTIONS: usize = 3;
+
+fn top(dist: &[f32]) -> Vec<(u32, f32)> {
+    let mut best: Vec<(u32, f32)> = Vec::with_capacity(TOP_ACTIONS + 1);
+    for (a, &p) in dist.iter().enumerate() {
+        if best.len() < TOP_ACTIONS || p > best[best.len() - 1].1 {
+            let at = best.iter().position(|b| p > b.1).unwrap_or(best.len());
+            best.insert(at, (a as u32, p));
+            best.truncate(TOP_ACTIONS);
+        }
+    }
+    best
 }
 
 /// Where a timeline's inputs come from.
@@ -113,6 +131,7 @@ impl Timeline {
         let mut blue_agent = mirrorlab_agents::build_agent(Side::Blue, blue, &scenario, 1, seed)?;
         red_agent.reset(0, episode);
         blue_agent.reset(0, episode);
+        blue_agent.keep_distribution(true);
         let sim = viewer_sim(&scenario, seed, episode, length)?;
         let layout = sim.layout().clone();
         let mut buf = Buffers::new(&layout, 1);
@@ -185,6 +204,7 @@ impl Timeline {
             score: sim.score_view(0),
             inputs: None,
             events: (0, 0),
+            blue_top: Vec::new(),
         };
         Timeline {
             scenario,
@@ -234,6 +254,7 @@ impl Timeline {
 
     fn step(&mut self) {
         let t = self.frames.len() - 1;
+        let mut blue_top = Vec::new();
         let (blue, red) = match &mut self.driver {
             Driver::Agents {
                 blue,
@@ -260,6 +281,9 @@ impl Timeline {
                     &mut actions.0,
                 );
                 let (b, r) = (actions.0[0], actions.1[0]);
+                if let Some(d) = blue.distribution(0) {
+                    blue_top = top(d);
+                }
                 // Inputs were range-checked by the agents' own layout: a failure is a bug.
                 self.sim
                     .step(&[b], &[r], &mut buf.out(false))
@@ -284,6 +308,7 @@ impl Timeline {
             score: self.sim.score_view(0),
             inputs: Some((blue, red)),
             events: (from, self.events.len()),
+            blue_top,
         });
     }
 

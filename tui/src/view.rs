@@ -5,7 +5,7 @@
 
 use mirrorlab_sim::model::RedKind;
 use mirrorlab_sim::trace::{Event, EventKind, tenths};
-use mirrorlab_sim::{HostView, RedAction, RedHold};
+use mirrorlab_sim::{BlueAction, HostView, RedAction, RedHold};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::{Color, Modifier, Style};
@@ -90,9 +90,7 @@ pub fn render(app: &App, f: &mut Frame) {
         return;
     };
     status_line(app, f, status, theme);
-    let map_w = (area.width / 2).clamp(30, 60);
-    let [map, side] =
-        Layout::horizontal([Constraint::Length(map_w), Constraint::Min(20)]).areas(body);
+    let [map, side] = body_columns(body);
     network_map(app, frame, f, map, theme);
     let [events, details] =
         Layout::vertical([Constraint::Percentage(55), Constraint::Percentage(45)]).areas(side);
@@ -114,28 +112,53 @@ pub fn render(app: &App, f: &mut Frame) {
 fn status_line(app: &App, f: &mut Frame, area: Rect, theme: Theme) {
     let i = &app.timeline.info;
     let state = if app.paused { "paused" } else { "playing" };
+    // What changes first (it must survive a narrow terminal), then what the episode is.
     let mut spans = vec![
-        Span::styled(" mirrorlab ", theme.bold()),
+        Span::styled(
+            format!(
+                " tick {}/{} · {state} {}/s ",
+                app.cursor,
+                i.length,
+                app.ticks_per_second()
+            ),
+            theme.bold(),
+        ),
         Span::raw(format!(
-            "{} · {} vs {} · seed {} · episode {} · tick {}/{} · {} {}/s",
+            "│ {} · {} vs {} · seed {} · episode {}",
             i.scenario,
-            i.red,
-            i.blue,
+            short_agent(&i.red),
+            short_agent(&i.blue),
             i.seed,
-            i.episode,
-            app.cursor,
-            i.length,
-            state,
-            app.ticks_per_second()
+            i.episode
         )),
     ];
     if !app.notice.is_empty() {
-        spans.push(Span::styled(
-            format!(" · {}", app.notice),
-            theme.fg(Color::Yellow),
-        ));
+        spans.insert(
+            1,
+            Span::styled(format!("{} ", app.notice), theme.fg(Color::Yellow)),
+        );
     }
     f.render_widget(Paragraph::new(Line::from(spans)), area);
+}
+
+/// An agent spec as the status line writes it: a checkpoint path shortened to its run
+/// folder's name (`ppo:runs/x/policy.safetensors` → `ppo:x`) or its file name.
+pub fn short_agent(spec: &str) -> String {
+    spec.split(',')
+        .map(|part| match part.split_once(':') {
+            Some((kind, path)) if path.contains('/') || path.ends_with(".safetensors") => {
+                let p = std::path::Path::new(path);
+                let file = p.file_name().and_then(|f| f.to_str()).unwrap_or(path);
+                let short = match (file, p.parent().and_then(|d| d.file_name())) {
+                    ("policy.safetensors", Some(dir)) => dir.to_str().unwrap_or(file),
+                    _ => file,
+                };
+                format!("{kind}:{short}")
+            }
+            _ => part.to_string(),
+        })
+        .collect::<Vec<_>>()
+        .join(",")
 }
 
 /// One host's line on the map.
@@ -180,13 +203,22 @@ fn host_line(app: &App, h: usize, v: &HostView, width: usize, theme: Theme) -> L
 fn map_rect(app: &App, area: Rect) -> Rect {
     let [_, body, _, _] = screen(area);
     let _ = app;
-    let map_w = (area.width / 2).clamp(30, 60);
-    let [map, _] = Layout::horizontal([Constraint::Length(map_w), Constraint::Min(20)]).areas(body);
+    let [map, _] = body_columns(body);
     map
 }
 
+/// The map's and the side panels' columns.
+fn body_columns(body: Rect) -> [Rect; 2] {
+    let map_w = (body.width * 2 / 5).clamp(34, 60);
+    Layout::horizontal([Constraint::Length(map_w), Constraint::Min(20)]).areas(body)
+}
+
 fn screen(area: Rect) -> [Rect; 4] {
-    let chart_h = if area.height >= 34 { 9 } else { 5 };
+    let chart_h = match area.height {
+        0..30 => 4,
+        30..36 => 6,
+        _ => 9,
+    };
     Layout::vertical([
         Constraint::Length(1),
         Constraint::Min(3),
@@ -334,7 +366,11 @@ pub fn event_text(app: &App, e: &Event) -> Option<(String, &'static str)> {
                 .map(RedAction::kind)
                 .map(RedKind::attack_id)
                 .unwrap_or("-");
-            if matches!(l.decode_red(e.a), Some(RedAction::Sleep)) {
+            // Sleep is no news; an exploit's own event says more (its technique, its result).
+            if matches!(
+                l.decode_red(e.a),
+                Some(RedAction::Sleep | RedAction::Exploit(_))
+            ) {
                 return None;
             }
             let ok = ["failed", "ok", "?", "invalid"]
@@ -347,8 +383,12 @@ pub fn event_text(app: &App, e: &Event) -> Option<(String, &'static str)> {
             )
         }
         EventKind::BlueAction => {
-            if e.a == 0 {
-                return None;
+            // Sleep is no news; a Restore and a placed decoy have their own events.
+            match l.decode_blue(e.a) {
+                Some(BlueAction::Sleep) | None => return None,
+                Some(BlueAction::Restore(_)) => return None,
+                Some(BlueAction::Decoy(..)) if e.b != 0 => return None,
+                _ => {}
             }
             (
                 format!(
@@ -442,38 +482,39 @@ fn event_log(app: &App, f: &mut Frame, area: Rect, theme: Theme) {
 fn host_details(app: &App, frame: &EpFrame, f: &mut Frame, area: Rect, theme: Theme) {
     let s = &app.timeline.scenario;
     let mut lines: Vec<Line> = Vec::new();
-    // The step's reward, broken down.
-    if let (Some(prev), true) = (
-        app.timeline.made_frame(app.cursor.saturating_sub(1)),
-        app.cursor > 0,
-    ) {
-        let d = |a: i64, b: i64| tenths((a - b) as i32);
+    // The step's reward, broken down, then the episode's so far.
+    let loss = |x: i64| {
+        if x == 0 {
+            "0".to_string()
+        } else {
+            tenths(-x as i32)
+        }
+    };
+    if app.cursor > 0
+        && let Some(prev) = app.timeline.made_frame(app.cursor - 1)
+    {
+        let (a, b) = (&frame.score, &prev.score);
         lines.push(Line::from(vec![
             Span::styled(
-                format!("step {}", d(frame.score.blue, prev.score.blue)),
+                format!("step {}", tenths((a.blue - b.blue) as i32)),
                 theme.bold(),
             ),
             Span::raw(format!(
-                " = conf -{} avail -{} cost -{}",
-                d(
-                    frame.score.confidentiality_loss,
-                    prev.score.confidentiality_loss
-                ),
-                d(frame.score.availability_loss, prev.score.availability_loss),
-                d(frame.score.action_cost, prev.score.action_cost)
+                ": conf {} avail {} cost {}",
+                loss(a.confidentiality_loss - b.confidentiality_loss),
+                loss(a.availability_loss - b.availability_loss),
+                loss(a.action_cost - b.action_cost)
             )),
         ]));
     }
+    let sc = &frame.score;
     lines.push(Line::from(vec![
-        Span::styled(
-            format!("score {}", tenths(frame.score.blue as i32)),
-            theme.bold(),
-        ),
+        Span::styled(format!("score {}", tenths(sc.blue as i32)), theme.bold()),
         Span::raw(format!(
-            " (conf -{} avail -{} cost -{})",
-            tenths(frame.score.confidentiality_loss as i32),
-            tenths(frame.score.availability_loss as i32),
-            tenths(frame.score.action_cost as i32)
+            ": conf {} avail {} cost {}",
+            loss(sc.confidentiality_loss),
+            loss(sc.availability_loss),
+            loss(sc.action_cost)
         )),
     ]));
     // Red's path so far: the hosts it gained, with the tick of each.
@@ -493,6 +534,26 @@ fn host_details(app: &App, frame: &EpFrame, f: &mut Frame, area: Rect, theme: Th
                 .join(" → "),
         ),
     ]));
+    if !frame.blue_top.is_empty() {
+        let l = &app.timeline.layout;
+        let mut spans = vec![Span::styled("blue's policy ", theme.fg(Color::Blue))];
+        for (i, (a, p)) in frame.blue_top.iter().enumerate() {
+            spans.push(Span::styled(
+                format!(
+                    "{}{} {:.0}%",
+                    if i > 0 { " · " } else { "" },
+                    l.blue_name(s, *a),
+                    p * 100.0
+                ),
+                if i == 0 {
+                    theme.bold()
+                } else {
+                    Style::default()
+                },
+            ));
+        }
+        lines.push(Line::from(spans));
+    }
     if let Some(h) = app.selected {
         let host = &s.hosts[h];
         let v = &frame.hosts[h];

@@ -314,6 +314,8 @@ pub struct Learned {
     features: Vec<f32>,
     /// Environments per forward pass.
     slice: usize,
+    /// The last action distributions (`n × actions`), when a viewer asked for them.
+    kept: Option<Vec<f32>>,
 }
 
 impl Learned {
@@ -377,6 +379,7 @@ impl Learned {
             ticks: vec![0; n],
             features: vec![0.0; slice * d],
             slice,
+            kept: None,
         })
     }
 }
@@ -409,6 +412,10 @@ impl Agent for Learned {
                 .probabilities(feats, rows, self.graph.as_ref())
                 .expect("the checked policy runs");
             let k = probs.len() / rows;
+            if let Some(kept) = &mut self.kept {
+                kept.resize(n * k, 0.0);
+                kept[start * k..end * k].copy_from_slice(&probs);
+            }
             for (i, a) in actions[start..end].iter_mut().enumerate() {
                 let e = start + i;
                 let row = &probs[i * k..(i + 1) * k];
@@ -440,5 +447,13 @@ impl Agent for Learned {
         for t in &mut self.ticks {
             *t += 1;
         }
+    }
+    fn keep_distribution(&mut self, keep: bool) {
+        self.kept = keep.then(Vec::new);
+    }
+    fn distribution(&self, env: usize) -> Option<&[f32]> {
+        let kept = self.kept.as_ref()?;
+        let k = kept.len() / self.ticks.len().max(1);
+        kept.get(env * k..(env + 1) * k)
     }
 }

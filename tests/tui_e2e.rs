@@ -1,0 +1,145 @@
+//! The real binary in a real terminal (tmux): start `watch` on cage2, step, play, pause,
+//! seek back, open and close the help, quit; check the screen each time and that the
+//! terminal was restored afterwards. CI installs tmux when it is missing (`.ci/run`); a
+//! machine without it skips this test with a note, except under CI, where it fails.
+
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+struct Session(String);
+
+impl Drop for Session {
+    fn drop(&mut self) {
+        let _ = Command::new("tmux")
+            .args(["kill-session", "-t", &self.0])
+            .output();
+    }
+}
+
+impl Session {
+    fn keys(&self, keys: &[&str]) {
+        let mut args = vec!["send-keys", "-t", &self.0];
+        args.extend(keys);
+        let o = Command::new("tmux").args(&args).output().unwrap();
+        assert!(o.status.success());
+    }
+
+    fn screen(&self) -> String {
+        let o = Command::new("tmux")
+            .args(["capture-pane", "-p", "-t", &self.0])
+            .output()
+            .unwrap();
+        String::from_utf8_lossy(&o.stdout).into_owned()
+    }
+
+    /// Waits until the screen contains `text` (10 s at most); returns the screen.
+    fn wait_for(&self, text: &str) -> String {
+        let start = Instant::now();
+        loop {
+            let s = self.screen();
+            if s.contains(text) {
+                return s;
+            }
+            assert!(
+                start.elapsed() < Duration::from_secs(10),
+                "waited for {text:?}; the screen is:\n{s}"
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+}
+
+fn tick_shown(screen: &str) -> u32 {
+    let at = screen.find("tick ").expect("a status line") + 5;
+    screen[at..]
+        .split('/')
+        .next()
+        .unwrap()
+        .trim()
+        .parse()
+        .unwrap()
+}
+
+#[test]
+fn watch_runs_in_a_real_terminal_and_restores_it() {
+    if Command::new("tmux").arg("-V").output().is_err() {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "tmux is missing under CI (.ci/run installs it)"
+        );
+        eprintln!("tmux is not installed: skipping the terminal test");
+        return;
+    }
+    let name = format!("mirrorlab-e2e-{}", std::process::id());
+    let bin = env!("CARGO_BIN_EXE_mirrorlab");
+    // After the viewer exits, the pane reports its exit code and the terminal's modes.
+    let script = format!(
+        "{bin} watch --paused; echo EXITED=$?; stty -a | tr ' ' '\\n' | grep -x -e icanon -e -icanon -e echo -e -echo | tr '\\n' ' '; echo; sleep 30"
+    );
+    let o = Command::new("tmux")
+        .args([
+            "new-session",
+            "-d",
+            "-s",
+            &name,
+            "-x",
+            "100",
+            "-y",
+            "30",
+            "sh",
+            "-c",
+            &script,
+        ])
+        .env("TERM", "xterm-256color")
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let s = Session(name);
+    let screen = s.wait_for("tick 0/100");
+    assert!(screen.contains("Op_Server0") && screen.contains("bline vs react-restore"));
+    // Step three ticks.
+    s.keys(&["l", "l", "l"]);
+    s.wait_for("tick 3/100");
+    // Play, then pause.
+    s.keys(&["Space"]);
+    s.wait_for("playing");
+    std::thread::sleep(Duration::from_millis(600));
+    s.keys(&["Space"]);
+    let screen = s.wait_for("paused");
+    let t = tick_shown(&screen);
+    assert!(t > 3, "it played on: tick {t}");
+    // Seek back one tick, then to the next compromise.
+    s.keys(&["h"]);
+    s.wait_for(&format!("tick {}/100", t - 1));
+    s.keys(&["Home", "c"]);
+    let screen = s.wait_for("shell");
+    assert!(screen.contains("exploit"), "{screen}");
+    // Help opens and closes.
+    s.keys(&["?"]);
+    s.wait_for("next compromise, privilege");
+    s.keys(&["Escape"]);
+    let start = Instant::now();
+    while s.screen().contains("next compromise, privilege") {
+        assert!(
+            start.elapsed() < Duration::from_secs(10),
+            "help stayed open"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    // Quit: the program ends cleanly and the terminal is back in its normal modes.
+    s.keys(&["q"]);
+    let screen = s.wait_for("EXITED=");
+    assert!(screen.contains("EXITED=0"), "{screen}");
+    assert!(
+        screen.contains("icanon") && !screen.contains("-icanon"),
+        "raw mode was left on:\n{screen}"
+    );
+    assert!(
+        screen.contains("echo") && !screen.contains("-echo"),
+        "echo was left off:\n{screen}"
+    );
+    assert!(
+        !screen.contains("Op_Server0"),
+        "the viewer's screen stayed:\n{screen}"
+    );
+}

@@ -1,0 +1,336 @@
+//! The viewer without a terminal: messages in, state and rendered screens out.
+
+use std::sync::Arc;
+
+use mirrorlab_agents::play::{PlayConfig, play};
+use mirrorlab_sim::Finished;
+use mirrorlab_sim::model::Scenario;
+use mirrorlab_sim::replay::Replay;
+use mirrorlab_sim::trace::{hash_event, hash_init};
+use mirrorlab_tui::app::EpisodeMaker;
+use mirrorlab_tui::{App, Mark, Message, Timeline, view};
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use ratatui::style::Color;
+
+fn cage2() -> (Arc<Scenario>, String) {
+    let l = mirrorlab_scenarios::load("cage2").unwrap();
+    (Arc::new(l.scenario), l.source)
+}
+
+fn live(seed: u64, episode: u64) -> Timeline {
+    Timeline::live(cage2().0, "bline", "react-restore", seed, episode, None).unwrap()
+}
+
+fn app(seed: u64) -> App {
+    let s = cage2().0;
+    let maker: EpisodeMaker = Box::new(move |offset| {
+        let episode =
+            u64::try_from(offset).map_err(|_| mirrorlab_tui::EpisodeError::BeforeFirst)?;
+        Timeline::live(s.clone(), "bline", "react-restore", seed, episode, None)
+    });
+    App::new(live(seed, 0), true, Some(maker))
+}
+
+/// The screen as text, one line per row.
+fn screen(app: &App, w: u16, h: u16) -> String {
+    let mut t = Terminal::new(TestBackend::new(w, h)).unwrap();
+    t.draw(|f| view::render(app, f)).unwrap();
+    let buf = t.backend().buffer().clone();
+    (0..h)
+        .map(|y| (0..w).map(|x| buf[(x, y)].symbol()).collect::<String>())
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// Plays one episode with the library's batched player, recording it.
+fn played(seed: u64, episode: u64) -> Finished {
+    let cfg = PlayConfig {
+        scenario: cage2().0,
+        red: "bline".into(),
+        blue: "react-restore".into(),
+        episodes: episode + 1,
+        seed,
+        episode_length: None,
+        batch: 4,
+        threads: 1,
+        record: true,
+    };
+    let mut out = Vec::new();
+    play(&cfg, &mut |f| out.push(f), &|_| {}).unwrap();
+    out.pop().unwrap()
+}
+
+#[test]
+fn the_timeline_is_the_episode_that_run_plays() {
+    let mut t = live(7, 3);
+    t.extend_to(t.last_tick());
+    let f = played(7, 3);
+    assert_eq!(t.events, f.events, "the viewer shows another episode");
+    let h = t.events.iter().fold(hash_init(3), |h, e| hash_event(h, e));
+    assert_eq!(h, f.summary.trace_hash);
+    let last = t.made_frame(t.last_tick()).unwrap();
+    assert_eq!(last.score.blue, f.summary.blue_score);
+    assert_eq!(last.tick, 100);
+    // A replay of the same episode gives the same frames.
+    let (s, src) = cage2();
+    let replay = Replay::record(
+        &s,
+        &src,
+        7,
+        100,
+        "bline",
+        "react-restore",
+        std::slice::from_ref(&f),
+    );
+    let mut r = Timeline::replay(s, &replay, 0).unwrap();
+    r.extend_to(100);
+    for tick in [0, 1, 37, 100] {
+        assert_eq!(r.made_frame(tick), t.made_frame(tick), "tick {tick}");
+    }
+    assert!(Timeline::replay(cage2().0, &replay, 1).is_err());
+}
+
+#[test]
+fn pause_step_and_play_move_the_cursor_as_asked() {
+    let mut a = app(1);
+    assert!(a.paused);
+    a.update(Message::Tick);
+    assert_eq!(a.cursor, 0, "a paused viewer does not advance");
+    a.update(Message::TogglePause);
+    a.update(Message::Tick);
+    a.update(Message::Tick);
+    assert_eq!((a.cursor, a.paused), (2, false));
+    a.update(Message::StepForward);
+    assert_eq!((a.cursor, a.paused), (3, true), "stepping pauses");
+    a.update(Message::StepBack);
+    a.update(Message::StepBack);
+    assert_eq!(a.cursor, 1);
+    a.update(Message::SeekStart);
+    a.update(Message::StepBack);
+    assert_eq!(a.cursor, 0, "nothing before the start");
+    a.update(Message::SeekEnd);
+    assert_eq!(a.cursor, 100);
+    a.update(Message::StepForward);
+    assert_eq!(a.cursor, 100, "nothing after the end");
+    // Playing on at the end starts again from the beginning.
+    a.update(Message::TogglePause);
+    assert_eq!((a.cursor, a.paused), (0, false));
+    // Running out of ticks pauses at the end.
+    for _ in 0..150 {
+        a.update(Message::Tick);
+    }
+    assert_eq!((a.cursor, a.paused), (100, true));
+    let before = a.speed;
+    a.update(Message::Faster);
+    assert_eq!(a.speed, before + 1);
+    for _ in 0..20 {
+        a.update(Message::Slower);
+    }
+    assert_eq!(a.speed, 0);
+}
+
+#[test]
+fn seeking_back_and_forth_shows_the_frame_that_playing_forward_shows() {
+    let mut forward = app(2);
+    forward.update(Message::TogglePause);
+    for _ in 0..60 {
+        forward.update(Message::Tick);
+    }
+    forward.update(Message::TogglePause);
+    let mut seeker = app(2);
+    seeker.update(Message::SeekEnd);
+    seeker.update(Message::SeekTo(75));
+    seeker.update(Message::SeekTo(60));
+    assert_eq!(seeker.cursor, 60);
+    for a in [&mut forward, &mut seeker] {
+        a.notice.clear();
+    }
+    assert_eq!(
+        seeker.timeline.made_frame(60),
+        forward.timeline.made_frame(60)
+    );
+    assert_eq!(screen(&seeker, 120, 40), screen(&forward, 120, 40));
+}
+
+#[test]
+fn jumps_land_on_the_moments_asked_for() {
+    let mut a = app(0);
+    a.update(Message::Next(Mark::Compromise));
+    let t = a.cursor;
+    assert!(t > 0);
+    let f = a.timeline.made_frame(t).unwrap().clone();
+    assert!(
+        a.timeline
+            .frame_events(&f)
+            .iter()
+            .any(|e| Mark::Compromise.matches(e))
+    );
+    // Nothing earlier of that kind: the cursor stays and a notice says so.
+    a.update(Message::Previous(Mark::Compromise));
+    assert_eq!(a.cursor, t);
+    assert!(a.notice.contains("no earlier compromise"), "{}", a.notice);
+    // React-Restore restores hosts after they are found compromised.
+    a.update(Message::Next(Mark::Restore));
+    assert!(a.cursor > t);
+    a.update(Message::SeekEnd);
+    a.update(Message::Next(Mark::Impact));
+    assert!(a.notice.contains("no later impact"), "{}", a.notice);
+}
+
+#[test]
+fn hosts_are_selected_by_keys_and_by_clicks() {
+    let mut a = app(0);
+    a.update(Message::SelectNext);
+    let first = a.selected.unwrap();
+    assert_eq!(
+        a.timeline.scenario.hosts[first].name, "User0",
+        "the map's first host"
+    );
+    a.update(Message::SelectPrevious);
+    let last = a.selected.unwrap();
+    assert_eq!(a.timeline.scenario.hosts[last].name, "Op_Server0");
+    a.update(Message::Select(999));
+    assert_eq!(a.selected, Some(last), "a host that does not exist");
+    // A click on the map selects the host drawn there.
+    let area = ratatui::layout::Rect::new(0, 0, 120, 40);
+    let enterprise0 = a.timeline.scenario.host_by_name("Enterprise0").unwrap() as usize;
+    let (mut hit_col, mut hit_row) = (None, None);
+    for row in 0..40 {
+        if view::host_at(&a, area, 3, row) == Some(enterprise0) {
+            (hit_col, hit_row) = (Some(3), Some(row));
+        }
+    }
+    assert!(hit_row.is_some(), "Enterprise0 is on the map");
+    let clicked = view::host_at(&a, area, hit_col.unwrap(), hit_row.unwrap());
+    a.update(Message::Select(clicked.unwrap()));
+    assert_eq!(a.selected, Some(enterprise0));
+    assert!(screen(&a, 120, 40).contains("Enterprise0 · enterprise"));
+    a.update(Message::Back);
+    assert_eq!(a.selected, None);
+}
+
+#[test]
+fn help_opens_and_closes_and_episodes_change() {
+    let mut a = app(0);
+    a.update(Message::ToggleHelp);
+    assert!(screen(&a, 80, 24).contains("next compromise"));
+    a.update(Message::Back);
+    assert!(!a.help);
+    a.update(Message::PreviousEpisode);
+    assert_eq!(a.episode_offset, 0);
+    assert!(a.notice.contains("before episode 0"), "{}", a.notice);
+    a.update(Message::SeekTo(50));
+    a.update(Message::NextEpisode);
+    assert_eq!((a.episode_offset, a.cursor), (1, 0));
+    assert_eq!(a.timeline.info.episode, 1);
+    a.update(Message::Quit);
+    assert!(a.quit);
+}
+
+#[test]
+fn screens_at_80x24_and_120x40() {
+    let mut a = app(0);
+    a.update(Message::Next(Mark::Privilege));
+    a.update(Message::Select(
+        a.timeline.scenario.host_by_name("User1").unwrap() as usize,
+    ));
+    insta::assert_snapshot!("cage2_80x24", screen(&a, 80, 24));
+    insta::assert_snapshot!("cage2_120x40", screen(&a, 120, 40));
+    a.update(Message::ToggleHelp);
+    insta::assert_snapshot!("help_80x24", screen(&a, 80, 24));
+}
+
+#[test]
+fn no_color_draws_no_colour() {
+    let mut a = app(0);
+    a.update(Message::SeekEnd);
+    a.color = false;
+    let mut t = Terminal::new(TestBackend::new(100, 30)).unwrap();
+    t.draw(|f| view::render(&a, f)).unwrap();
+    let buf = t.backend().buffer();
+    assert!(
+        buf.content()
+            .iter()
+            .all(|c| c.fg == Color::Reset && c.bg == Color::Reset)
+    );
+    a.color = true;
+    t.draw(|f| view::render(&a, f)).unwrap();
+    assert!(
+        t.backend()
+            .buffer()
+            .content()
+            .iter()
+            .any(|c| c.fg != Color::Reset)
+    );
+}
+
+#[test]
+fn a_thousand_host_network_is_mapped_by_subnet_and_zooms_in() {
+    let s = Arc::new(
+        mirrorlab_scenarios::load_bytes(
+            "g.toml",
+            mirrorlab_scenarios::generate::network(1000, 1).as_bytes(),
+        )
+        .unwrap()
+        .scenario,
+    );
+    let t = Timeline::live(s.clone(), "meander", "react-restore", 0, 0, Some(30)).unwrap();
+    let mut a = App::new(t, true, None);
+    a.update(Message::SeekEnd);
+    let text = screen(&a, 80, 24);
+    assert!(text.contains("user ("), "{text}");
+    assert!(text.contains("operational ("), "{text}");
+    // Selection moves by subnet; Enter zooms into the selected one.
+    a.update(Message::SelectNext);
+    a.update(Message::SelectNext);
+    a.update(Message::ToggleZoom);
+    assert_eq!(a.zoom, Some(1));
+    let text = screen(&a, 80, 24);
+    assert!(text.contains("network · enterprise"), "{text}");
+    a.update(Message::SelectNext);
+    a.update(Message::Back);
+    assert_eq!(a.zoom, None);
+    a.update(Message::NextEpisode);
+    assert!(a.notice.contains("only one episode"), "{}", a.notice);
+}
+
+#[test]
+fn a_learned_defender_shows_its_most_probable_actions() {
+    let policy = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../results/training/cage2-ppo/policy.safetensors"
+    );
+    let blue = format!("ppo:{policy}");
+    let t = Timeline::live(cage2().0, "meander", &blue, 0, 0, None).unwrap();
+    let mut a = App::new(t, true, None);
+    a.update(Message::SeekTo(20));
+    for tick in 1..=20 {
+        let f = a.timeline.made_frame(tick).unwrap();
+        let top = &f.blue_top;
+        assert_eq!(top.len(), 3, "tick {tick}");
+        // Greedy: the action played is the most probable one.
+        assert_eq!(Some(top[0].0), f.inputs.map(|i| i.0), "tick {tick}");
+        assert!(top.windows(2).all(|w| w[0].1 >= w[1].1));
+        assert!(top.iter().map(|t| t.1).sum::<f32>() <= 1.0 + 1e-5);
+    }
+    assert!(screen(&a, 120, 40).contains("blue's policy"));
+    // Scripted agents have no distribution to show.
+    let mut s = app(0);
+    s.update(Message::SeekTo(5));
+    assert!(s.timeline.made_frame(5).unwrap().blue_top.is_empty());
+    assert!(!screen(&s, 120, 40).contains("blue's policy"));
+}
+
+#[test]
+fn agent_names_are_shortened_for_the_status_line() {
+    assert_eq!(
+        view::short_agent("ppo:results/training/cage2-hosts/policy.safetensors"),
+        "ppo:cage2-hosts"
+    );
+    assert_eq!(
+        view::short_agent("ppo:/tmp/x/best.safetensors"),
+        "ppo:best.safetensors"
+    );
+    assert_eq!(view::short_agent("bline:1,meander:3"), "bline:1,meander:3");
+}
