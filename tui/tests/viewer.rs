@@ -67,7 +67,7 @@ fn the_timeline_is_the_episode_that_run_plays() {
     t.extend_to(t.last_tick());
     let f = played(7, 3);
     assert_eq!(t.events, f.events, "the viewer shows another episode");
-    let h = t.events.iter().fold(hash_init(3), |h, e| hash_event(h, e));
+    let h = t.events.iter().fold(hash_init(3), hash_event);
     assert_eq!(h, f.summary.trace_hash);
     let last = t.made_frame(t.last_tick()).unwrap();
     assert_eq!(last.score.blue, f.summary.blue_score);
