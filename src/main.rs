@@ -71,6 +71,10 @@ enum Command {
     /// believes), red's path, the events with their ATT&CK techniques, the score over time.
     /// Pause, step, seek back and forth, jump to the next compromise; `?` lists the keys.
     Watch(WatchArgs),
+    /// Two defenders side by side against the same attack (seed and episode), in lock-step:
+    /// both networks, the score difference over time, and the first tick where their worlds
+    /// diverge (`d` jumps there).
+    Compare(CompareArgs),
     /// List the agents (scripted, and trained policies).
     Agents,
     /// Write a generated network of any size as a scenario file (to standard output): a
@@ -104,6 +108,28 @@ struct WatchArgs {
     seed: u64,
     /// The episode to show first (its id: the same episode as `run --seed S` plays at that
     /// position); n / N in the viewer move to the next / previous one.
+    #[arg(long, default_value_t = 0, value_parser = clap::value_parser!(u64).range(0..mirrorlab_sim::model::MAX_EPISODES))]
+    episode: u64,
+    #[arg(long, value_parser = steps_arg, help = steps_help())]
+    steps: Option<u32>,
+    /// Start paused at tick 0.
+    #[arg(long)]
+    paused: bool,
+}
+
+#[derive(clap::Args)]
+struct CompareArgs {
+    /// Scenario file, or a bundled scenario's name.
+    #[arg(default_value = "cage2")]
+    scenario: String,
+    #[arg(long, default_value = "bline", help = agent_help(Side::Red))]
+    red: String,
+    /// The two defenders, e.g. `--blue react-restore --blue ppo:PATH`.
+    #[arg(long, num_args = 1, required = true)]
+    blue: Vec<String>,
+    #[arg(long, default_value_t = 0)]
+    seed: u64,
+    /// The episode to show first; n / N in the viewer move to the next / previous one.
     #[arg(long, default_value_t = 0, value_parser = clap::value_parser!(u64).range(0..mirrorlab_sim::model::MAX_EPISODES))]
     episode: u64,
     #[arg(long, value_parser = steps_arg, help = steps_help())]
@@ -361,6 +387,7 @@ fn dispatch(cmd: Command) -> Result<ExitCode> {
             }
         }
         Command::Watch(a) => watch(a),
+        Command::Compare(a) => compare(a),
         Command::Plot { run } => {
             for p in plot::plot_run(&run)? {
                 println!("{}", p.display());
@@ -571,6 +598,34 @@ fn watch(a: WatchArgs) -> Result<ExitCode> {
         mirrorlab_tui::Timeline::live(scenario.clone(), &red, &blue, seed, episode, steps)
     });
     let app = mirrorlab_tui::App::new(first, a.paused, Some(maker));
+    mirrorlab_tui::term::run(app).context("the terminal viewer failed")?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn compare(a: CompareArgs) -> Result<ExitCode> {
+    if a.blue.len() != 2 {
+        bail!(
+            "compare takes two defenders (--blue A --blue B); {} given",
+            a.blue.len()
+        );
+    }
+    let scenario = Arc::new(load(&a.scenario)?.scenario);
+    let pair = move |episode: u64| -> Result<_, mirrorlab_tui::EpisodeError> {
+        let make = |blue: &str| {
+            mirrorlab_tui::Timeline::live(scenario.clone(), &a.red, blue, a.seed, episode, a.steps)
+        };
+        Ok((make(&a.blue[0])?, make(&a.blue[1])?))
+    };
+    let (first, second) = pair(a.episode)?;
+    need_terminal("compare")?;
+    let base = a.episode;
+    let maker: mirrorlab_tui::app::PairMaker = Box::new(move |offset| {
+        let episode = base
+            .checked_add_signed(offset)
+            .ok_or(mirrorlab_tui::EpisodeError::BeforeFirst)?;
+        pair(episode)
+    });
+    let app = mirrorlab_tui::App::compare(first, second, a.paused, Some(maker));
     mirrorlab_tui::term::run(app).context("the terminal viewer failed")?;
     Ok(ExitCode::SUCCESS)
 }

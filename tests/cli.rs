@@ -632,3 +632,57 @@ fn the_shipped_hosts_defender_plays_a_network_it_never_saw() {
     assert!(stderr(&o).contains("features"), "{}", stderr(&o));
     std::fs::remove_file(&path).ok();
 }
+
+#[test]
+fn the_viewers_check_their_arguments_and_need_a_terminal() {
+    // Bad input is refused before the terminal is taken over.
+    let o = ml(&["watch", "cage2", "--red", "nobody"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("nobody"), "{}", stderr(&o));
+    let o = ml(&["compare", "--blue", "sleep"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("two defenders"), "{}", stderr(&o));
+    let o = ml(&[
+        "compare",
+        "--blue",
+        "sleep",
+        "--blue",
+        "ppo:/nonexistent.safetensors",
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("nonexistent"), "{}", stderr(&o));
+    // Good input, but no terminal (the test's output is a pipe): one clear line.
+    for args in [
+        &["watch"][..],
+        &["compare", "--blue", "sleep", "--blue", "react-restore"][..],
+    ] {
+        let o = ml(args);
+        assert_eq!(o.status.code(), Some(2), "{args:?}");
+        assert!(stderr(&o).contains("terminal"), "{}", stderr(&o));
+        assert_eq!(stderr(&o).trim().lines().count(), 1, "{}", stderr(&o));
+    }
+    let dir = std::env::temp_dir().join(format!("mirrorlab-view-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let r = dir.join("r.json");
+    let rs = r.to_str().unwrap();
+    let o = ml(&[
+        "run",
+        "cage2",
+        "--red",
+        "bline",
+        "--blue",
+        "sleep",
+        "--episodes",
+        "2",
+        "--replay",
+        rs,
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let o = ml(&["replay", rs, "--view", "--episode", "2"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("2 episode(s)"), "{}", stderr(&o));
+    let o = ml(&["replay", rs, "--view"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("terminal"), "{}", stderr(&o));
+    std::fs::remove_dir_all(&dir).ok();
+}

@@ -38,6 +38,8 @@ pub enum Message {
     Select(usize),
     /// Zoom into the selected host's subnet, or back out (large networks).
     ToggleZoom,
+    /// In a comparison, to the first tick where the two worlds differ (pauses).
+    ToDivergence,
     NextEpisode,
     PreviousEpisode,
     ToggleHelp,
@@ -48,10 +50,16 @@ pub enum Message {
 
 /// How a new episode is made when the viewer moves to another one.
 pub type EpisodeMaker = Box<dyn FnMut(i64) -> Result<Timeline, EpisodeError>>;
+/// The same for a comparison: the episode played against each of the two defenders.
+pub type PairMaker = Box<dyn FnMut(i64) -> Result<(Timeline, Timeline), EpisodeError>>;
 
 /// The viewer's whole state.
 pub struct App {
     pub timeline: Timeline,
+    /// In a comparison, the same episode against the second defender (in lock-step).
+    pub other: Option<Timeline>,
+    /// In a comparison, the first tick where the two worlds differ.
+    pub divergence: Option<u32>,
     /// The tick shown.
     pub cursor: u32,
     pub paused: bool,
@@ -70,6 +78,7 @@ pub struct App {
     /// Draw in colour (false under `NO_COLOR`).
     pub color: bool,
     maker: Option<EpisodeMaker>,
+    pair_maker: Option<PairMaker>,
 }
 
 impl App {
@@ -78,6 +87,8 @@ impl App {
     pub fn new(timeline: Timeline, paused: bool, maker: Option<EpisodeMaker>) -> App {
         App {
             timeline,
+            other: None,
+            divergence: None,
             cursor: 0,
             paused,
             speed: 3,
@@ -89,7 +100,21 @@ impl App {
             episode_offset: 0,
             color: true,
             maker,
+            pair_maker: None,
         }
+    }
+
+    /// A side-by-side comparison of the same episode against two defenders.
+    pub fn compare(a: Timeline, b: Timeline, paused: bool, maker: Option<PairMaker>) -> App {
+        let mut app = App::new(a, paused, None);
+        app.set_pair(b);
+        app.pair_maker = maker;
+        app
+    }
+
+    fn set_pair(&mut self, mut b: Timeline) {
+        self.divergence = crate::episode::first_divergence(&mut self.timeline, &mut b);
+        self.other = Some(b);
     }
 
     /// Ticks per second of playback.
@@ -100,6 +125,9 @@ impl App {
     fn seek(&mut self, tick: u32) {
         let t = tick.min(self.timeline.last_tick());
         self.timeline.extend_to(t);
+        if let Some(o) = &mut self.other {
+            o.extend_to(t);
+        }
         self.cursor = t;
     }
 
@@ -196,6 +224,18 @@ impl App {
             Message::NextEpisode | Message::PreviousEpisode => {
                 let step = if msg == Message::NextEpisode { 1 } else { -1 };
                 let offset = self.episode_offset + step;
+                if let Some(pair) = self.pair_maker.as_mut() {
+                    match pair(offset) {
+                        Ok((a, b)) => {
+                            self.timeline = a;
+                            self.set_pair(b);
+                            self.episode_offset = offset;
+                            self.cursor = 0;
+                        }
+                        Err(e) => self.notice = e.to_string(),
+                    }
+                    return;
+                }
                 let Some(maker) = self.maker.as_mut() else {
                     self.notice = "only one episode here".into();
                     return;
@@ -209,6 +249,14 @@ impl App {
                     Err(e) => self.notice = e.to_string(),
                 }
             }
+            Message::ToDivergence => match (self.other.is_some(), self.divergence) {
+                (false, _) => self.notice = "divergence is for comparisons".into(),
+                (true, None) => self.notice = "the worlds never diverge".into(),
+                (true, Some(t)) => {
+                    self.paused = true;
+                    self.seek(t);
+                }
+            },
             Message::ToggleHelp => self.help = !self.help,
             Message::Back => {
                 if self.help {

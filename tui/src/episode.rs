@@ -366,3 +366,22 @@ impl Mark {
         }
     }
 }
+
+/// The first tick at which two episodes' worlds differ: what red holds on a host, a stopped
+/// service, the decoys placed, or red's own input (its observations differ). None if they
+/// never do. Both timelines are made whole.
+pub fn first_divergence(a: &mut Timeline, b: &mut Timeline) -> Option<u32> {
+    let last = a.last_tick().min(b.last_tick());
+    a.extend_to(last);
+    b.extend_to(last);
+    (0..=last).find(|&t| {
+        let (fa, fb) = (&a.frames[t as usize], &b.frames[t as usize]);
+        let world = |f: &Frame| {
+            f.hosts
+                .iter()
+                .map(|h| (h.hold, h.impacted, h.decoys))
+                .collect::<Vec<_>>()
+        };
+        world(fa) != world(fb) || fa.inputs.map(|i| i.1) != fb.inputs.map(|i| i.1)
+    })
+}

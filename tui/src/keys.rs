@@ -35,6 +35,7 @@ pub fn key(k: KeyEvent) -> Option<Message> {
         KeyCode::Tab | KeyCode::Down | KeyCode::Char('j') => Message::SelectNext,
         KeyCode::BackTab | KeyCode::Up | KeyCode::Char('k') => Message::SelectPrevious,
         KeyCode::Enter => Message::ToggleZoom,
+        KeyCode::Char('d') => Message::ToDivergence,
         KeyCode::Char('n') => Message::NextEpisode,
         KeyCode::Char('N') => Message::PreviousEpisode,
         KeyCode::Char('?') => Message::ToggleHelp,

@@ -83,6 +83,9 @@ pub fn belief_label(b: u8) -> &'static str {
 
 /// Draws the whole viewer.
 pub fn render(app: &App, f: &mut Frame) {
+    if app.other.is_some() {
+        return render_compare(app, f);
+    }
     let theme = Theme { color: app.color };
     let area = f.area();
     let [status, body, chart, keys] = screen(area);
@@ -247,6 +250,10 @@ fn network_map(app: &App, frame: &EpFrame, f: &mut Frame, area: Rect, theme: The
         Some(sn) => format!(" network · {} (esc: all subnets) ", s.subnets[sn].name),
         None => " network ".to_string(),
     };
+    titled_map(app, frame, f, area, theme, title);
+}
+
+fn titled_map(app: &App, frame: &EpFrame, f: &mut Frame, area: Rect, theme: Theme, title: String) {
     let block = Block::default().borders(Borders::ALL).title(title);
     let inner = block.inner(area);
     f.render_widget(block, area);
@@ -350,8 +357,13 @@ fn map_lines(
 /// One event as the log writes it, with its ATT&CK technique where it has one; None for
 /// events the log leaves out (rewards, starts).
 pub fn event_text(app: &App, e: &Event) -> Option<(String, &'static str)> {
-    let s = &app.timeline.scenario;
-    let l = &app.timeline.layout;
+    event_text_of(&app.timeline, e)
+}
+
+/// [`event_text`] for any timeline.
+pub fn event_text_of(tl: &crate::episode::Timeline, e: &Event) -> Option<(String, &'static str)> {
+    let s = &tl.scenario;
+    let l = &tl.layout;
     let host = |h: u32| {
         s.hosts
             .get(h as usize)
@@ -634,6 +646,7 @@ fn help(f: &mut Frame, area: Rect, theme: Theme) {
         "C P I R    previous one",
         "tab / ⇧tab select the next / previous host (or click)",
         "enter      zoom into the selected host's subnet",
+        "d          (compare) where the two worlds diverge",
         "n / N      next / previous episode",
         "esc        close help, zoom, selection",
         "?          this help",
@@ -661,4 +674,157 @@ fn help(f: &mut Frame, area: Rect, theme: Theme) {
         ),
         r,
     );
+}
+
+/// Two defenders side by side: the same attack (seed, episode), in lock-step.
+fn render_compare(app: &App, f: &mut Frame) {
+    let theme = Theme { color: app.color };
+    let area = f.area();
+    let [status, body, chart, keys] = screen(area);
+    let Some(other) = &app.other else { return };
+    let (Some(fa), Some(fb)) = (
+        app.timeline.made_frame(app.cursor),
+        other.made_frame(app.cursor),
+    ) else {
+        return;
+    };
+    let (ia, ib) = (&app.timeline.info, &other.info);
+    let diverged = app.divergence.is_some_and(|d| app.cursor >= d);
+    let mut spans = vec![
+        Span::styled(
+            format!(
+                " tick {}/{} · {} {}/s ",
+                app.cursor,
+                ia.length,
+                if app.paused { "paused" } else { "playing" },
+                app.ticks_per_second()
+            ),
+            theme.bold(),
+        ),
+        match app.divergence {
+            Some(d) => Span::styled(
+                format!("│ worlds diverge at tick {d} "),
+                if diverged {
+                    theme.fg(Color::Red).add_modifier(Modifier::BOLD)
+                } else {
+                    theme.fg(Color::Yellow)
+                },
+            ),
+            None => Span::raw("│ the worlds never diverge "),
+        },
+        Span::raw(format!(
+            "│ {} · {} · seed {} · episode {}",
+            ia.scenario,
+            short_agent(&ia.red),
+            ia.seed,
+            ia.episode
+        )),
+    ];
+    if !app.notice.is_empty() {
+        spans.insert(
+            1,
+            Span::styled(format!("{} ", app.notice), theme.fg(Color::Yellow)),
+        );
+    }
+    f.render_widget(Paragraph::new(Line::from(spans)), status);
+    let wide = body.width >= 110;
+    let cols = if wide {
+        Layout::horizontal([
+            Constraint::Percentage(34),
+            Constraint::Percentage(34),
+            Constraint::Percentage(32),
+        ])
+        .split(body)
+    } else {
+        Layout::horizontal([Constraint::Percentage(50), Constraint::Percentage(50)]).split(body)
+    };
+    for (i, (fr, info)) in [(fa, ia), (fb, ib)].into_iter().enumerate() {
+        let title = format!(
+            " {} · {} ",
+            short_agent(&info.blue),
+            tenths(fr.score.blue as i32)
+        );
+        titled_map(app, fr, f, cols[i], theme, title);
+    }
+    if wide {
+        let mut lines: Vec<Line> = Vec::new();
+        let diff = fb.score.blue - fa.score.blue;
+        lines.push(Line::from(vec![
+            Span::styled("second − first ", theme.bold()),
+            Span::styled(
+                tenths(diff as i32),
+                if diff >= 0 {
+                    theme.fg(Color::Green)
+                } else {
+                    theme.fg(Color::Red)
+                },
+            ),
+        ]));
+        for (label, tl, fr) in [("first", &app.timeline, fa), ("second", other, fb)] {
+            lines.push(Line::from(Span::styled(
+                format!("{label}: {}", short_agent(&tl.info.blue)),
+                theme.fg(Color::Blue).add_modifier(Modifier::BOLD),
+            )));
+            for e in tl.frame_events(fr) {
+                if let Some((text, _)) = event_text_of(tl, e) {
+                    lines.push(Line::from(Span::raw(text)));
+                }
+            }
+        }
+        f.render_widget(
+            Paragraph::new(lines)
+                .block(Block::default().borders(Borders::ALL).title(" this step "))
+                .wrap(Wrap { trim: true }),
+            cols[2],
+        );
+    }
+    let series = |tl: &crate::episode::Timeline| -> Vec<(f64, f64)> {
+        (0..=app.cursor)
+            .filter_map(|t| tl.made_frame(t))
+            .map(|fr| (fr.tick as f64, fr.score.blue as f64 / 10.0))
+            .collect()
+    };
+    let (pa, pb) = (series(&app.timeline), series(other));
+    let low = pa
+        .iter()
+        .chain(&pb)
+        .map(|p| p.1)
+        .fold(0.0f64, f64::min)
+        .min(-1.0);
+    let last = ia.length.max(1) as f64;
+    let chart_widget = Chart::new(vec![
+        Dataset::default()
+            .name(short_agent(&ia.blue))
+            .marker(Marker::Braille)
+            .graph_type(GraphType::Line)
+            .style(theme.fg(Color::Cyan))
+            .data(&pa),
+        Dataset::default()
+            .name(short_agent(&ib.blue))
+            .marker(Marker::Braille)
+            .graph_type(GraphType::Line)
+            .style(theme.fg(Color::Magenta))
+            .data(&pb),
+    ])
+    .block(Block::default().borders(Borders::ALL).title(format!(
+        " score over time · difference {} ",
+        tenths((fb.score.blue - fa.score.blue) as i32)
+    )))
+    .x_axis(Axis::default().bounds([0.0, last]))
+    .y_axis(
+        Axis::default()
+            .bounds([low, 0.0])
+            .labels([format!("{low:.0}"), "0".to_string()]),
+    );
+    f.render_widget(chart_widget, chart);
+    f.render_widget(
+        Paragraph::new(Line::from(Span::styled(
+            "space play/pause · ←/→ step · d divergence · +/- speed · n/N episode · ? help · q quit",
+            theme.fg(Color::DarkGray),
+        ))),
+        keys,
+    );
+    if app.help {
+        help(f, area, theme);
+    }
 }

@@ -334,3 +334,53 @@ fn agent_names_are_shortened_for_the_status_line() {
     );
     assert_eq!(view::short_agent("bline:1,meander:3"), "bline:1,meander:3");
 }
+
+fn pair(blue_a: &str, blue_b: &str) -> App {
+    let a = Timeline::live(cage2().0, "bline", blue_a, 4, 2, None).unwrap();
+    let b = Timeline::live(cage2().0, "bline", blue_b, 4, 2, None).unwrap();
+    App::compare(a, b, true, None)
+}
+
+#[test]
+fn compare_finds_the_first_tick_where_the_worlds_diverge() {
+    let mut same = pair("react-restore", "react-restore");
+    assert_eq!(same.divergence, None);
+    same.update(Message::ToDivergence);
+    assert!(same.notice.contains("never diverge"), "{}", same.notice);
+
+    let mut a = pair("react-restore", "sleep");
+    let d = a.divergence.expect("a sleeping blue changes the world");
+    assert!(d > 0);
+    let world = |tl: &Timeline, t: u32| {
+        let f = tl.made_frame(t).unwrap();
+        (
+            f.hosts
+                .iter()
+                .map(|h| (h.hold, h.impacted, h.decoys))
+                .collect::<Vec<_>>(),
+            f.inputs.map(|i| i.1),
+        )
+    };
+    let other = a.other.as_ref().unwrap();
+    for t in 0..d {
+        assert_eq!(world(&a.timeline, t), world(other, t), "tick {t}");
+    }
+    assert_ne!(world(&a.timeline, d), world(other, d));
+    a.update(Message::ToDivergence);
+    assert_eq!((a.cursor, a.paused), (d, true));
+    // Both sides move in lock-step.
+    a.update(Message::StepForward);
+    assert_eq!(a.cursor, d + 1);
+    assert!(a.other.as_ref().unwrap().made() > d + 1);
+    let text = screen(&a, 120, 40);
+    assert!(
+        text.contains(&format!("worlds diverge at tick {d}")),
+        "{text}"
+    );
+    assert!(
+        text.contains("react-restore") && text.contains("sleep"),
+        "{text}"
+    );
+    insta::assert_snapshot!("compare_120x40", text);
+    insta::assert_snapshot!("compare_80x24", screen(&a, 80, 24));
+}
