@@ -578,6 +578,17 @@ fn need_terminal(what: &str) -> Result<()> {
     Ok(())
 }
 
+/// The episode id `offset` away from `base`, within the ids a run may use.
+fn episode_at(base: u64, offset: i64) -> Result<u64, mirrorlab_tui::EpisodeError> {
+    match base.checked_add_signed(offset) {
+        None => Err(mirrorlab_tui::EpisodeError::BeforeFirst),
+        Some(e) if e >= mirrorlab_sim::model::MAX_EPISODES => {
+            Err(mirrorlab_tui::EpisodeError::AfterLast)
+        }
+        Some(e) => Ok(e),
+    }
+}
+
 fn watch(a: WatchArgs) -> Result<ExitCode> {
     let scenario = Arc::new(load(&a.scenario)?.scenario);
     // Bad agents or lengths are reported before the terminal is taken over.
@@ -592,9 +603,7 @@ fn watch(a: WatchArgs) -> Result<ExitCode> {
     need_terminal("watch")?;
     let (red, blue, seed, base, steps) = (a.red, a.blue, a.seed, a.episode, a.steps);
     let maker: mirrorlab_tui::app::EpisodeMaker = Box::new(move |offset| {
-        let episode = base
-            .checked_add_signed(offset)
-            .ok_or(mirrorlab_tui::EpisodeError::BeforeFirst)?;
+        let episode = episode_at(base, offset)?;
         mirrorlab_tui::Timeline::live(scenario.clone(), &red, &blue, seed, episode, steps)
     });
     let app = mirrorlab_tui::App::new(first, a.paused, Some(maker));
@@ -620,9 +629,7 @@ fn compare(a: CompareArgs) -> Result<ExitCode> {
     need_terminal("compare")?;
     let base = a.episode;
     let maker: mirrorlab_tui::app::PairMaker = Box::new(move |offset| {
-        let episode = base
-            .checked_add_signed(offset)
-            .ok_or(mirrorlab_tui::EpisodeError::BeforeFirst)?;
+        let episode = episode_at(base, offset)?;
         pair(episode)
     });
     let app = mirrorlab_tui::App::compare(first, second, a.paused, Some(maker));
@@ -687,11 +694,10 @@ fn replay_view(file: &PathBuf, episode: usize) -> Result<ExitCode> {
         let len = r.episodes.len();
         let index = episode
             .checked_add_signed(offset as isize)
-            .filter(|&i| i < len)
-            .ok_or(mirrorlab_tui::EpisodeError::NoEpisode {
-                index: episode.saturating_add_signed(offset as isize),
-                len,
-            })?;
+            .ok_or(mirrorlab_tui::EpisodeError::BeforeFirst)?;
+        if index >= len {
+            return Err(mirrorlab_tui::EpisodeError::NoEpisode { index, len });
+        }
         mirrorlab_tui::Timeline::replay(scenario.clone(), &r, index)
     });
     let app = mirrorlab_tui::App::new(first, true, Some(maker));

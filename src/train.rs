@@ -27,8 +27,9 @@ pub struct TrainArgs {
     /// Blue, when red learns: a blue agent or a weighted mixture [default: react-restore].
     #[arg(long)]
     blue: Option<String>,
-    /// Environment steps to train for (one step = one tick of one environment).
-    #[arg(long, default_value_t = 5_000_000)]
+    /// Environment steps to train for (one step = one tick of one environment); rounded up to
+    /// whole updates.
+    #[arg(long, default_value_t = 5_000_000, value_parser = clap::value_parser!(u64).range(1..))]
     total_steps: u64,
     #[arg(long, default_value_t = 1)]
     seed: u64,

@@ -203,7 +203,14 @@ fn only_the_training_crate_links_libtorch_and_the_binary_only_behind_its_feature
 fn the_viewer_depends_on_sim_and_agents_and_only_it_knows_the_terminal() {
     for d in deps("tui") {
         assert!(
-            ["mirrorlab-sim", "mirrorlab-agents", "ratatui", "thiserror"].contains(&d.as_str()),
+            [
+                "mirrorlab-sim",
+                "mirrorlab-agents",
+                "ratatui",
+                "thiserror",
+                "ctrlc"
+            ]
+            .contains(&d.as_str()),
             "tui depends on {d}"
         );
     }

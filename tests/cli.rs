@@ -170,6 +170,15 @@ fn replays_round_trip_through_files_and_bad_ones_are_refused() {
     let t = std::fs::read_to_string(&trace).unwrap();
     assert!(t.starts_with("# mirrorlab trace v1"));
     assert!(t.lines().filter(|l| !l.starts_with('#')).count() >= 3 * 20 * 3);
+    // A recorded score that the episode does not reproduce is refused.
+    let mut doc: serde_json::Value = serde_json::from_slice(&std::fs::read(&rep).unwrap()).unwrap();
+    let score = doc["episodes"][1]["blue_score"].as_f64().unwrap();
+    doc["episodes"][1]["blue_score"] = serde_json::json!(score - 1.0);
+    let tampered = dir.join("tampered.json");
+    std::fs::write(&tampered, serde_json::to_vec(&doc).unwrap()).unwrap();
+    let bad = ml(&["replay", tampered.to_str().unwrap()]);
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(stderr(&bad).contains("blue score"), "{}", stderr(&bad));
     // Garbage is refused with a message, and the file is left as it was.
     std::fs::write(&rep, b"{\"format\": 1").unwrap();
     let bad = ml(&["replay", rep.to_str().unwrap()]);

@@ -17,6 +17,44 @@ impl Drop for Session {
 }
 
 impl Session {
+    /// A detached 100×30 tmux session running `script` in sh.
+    fn start(name: &str, script: &str) -> Session {
+        let o = Command::new("tmux")
+            .args([
+                "new-session",
+                "-d",
+                "-s",
+                name,
+                "-x",
+                "100",
+                "-y",
+                "30",
+                "sh",
+                "-c",
+                script,
+            ])
+            .env("TERM", "xterm-256color")
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        Session(name.to_string())
+    }
+
+    /// tmux's view of the pane: alternate screen on, any mouse reporting on ("0 0": both off).
+    fn flags(&self) -> String {
+        let o = Command::new("tmux")
+            .args([
+                "display",
+                "-p",
+                "-t",
+                &self.0,
+                "#{alternate_on} #{mouse_any_flag}",
+            ])
+            .output()
+            .unwrap();
+        String::from_utf8_lossy(&o.stdout).trim().to_string()
+    }
+
     fn keys(&self, keys: &[&str]) {
         let mut args = vec!["send-keys", "-t", &self.0];
         args.extend(keys);
@@ -70,31 +108,13 @@ fn watch_runs_in_a_real_terminal_and_restores_it() {
         eprintln!("tmux is not installed: skipping the terminal test");
         return;
     }
-    let name = format!("mirrorlab-e2e-{}", std::process::id());
+    let name = s_name();
     let bin = env!("CARGO_BIN_EXE_mirrorlab");
     // After the viewer exits, the pane reports its exit code and the terminal's modes.
     let script = format!(
         "{bin} watch --paused; echo EXITED=$?; stty -a | tr ' ' '\\n' | grep -x -e icanon -e -icanon -e echo -e -echo | tr '\\n' ' '; echo; sleep 30"
     );
-    let o = Command::new("tmux")
-        .args([
-            "new-session",
-            "-d",
-            "-s",
-            &name,
-            "-x",
-            "100",
-            "-y",
-            "30",
-            "sh",
-            "-c",
-            &script,
-        ])
-        .env("TERM", "xterm-256color")
-        .output()
-        .unwrap();
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-    let s = Session(name);
+    let s = Session::start(&name, &script);
     let screen = s.wait_for("tick 0/100");
     assert!(screen.contains("Op_Server0") && screen.contains("bline vs react-restore"));
     // Step three ticks.
@@ -142,4 +162,37 @@ fn watch_runs_in_a_real_terminal_and_restores_it() {
         !screen.contains("Op_Server0"),
         "the viewer's screen stayed:\n{screen}"
     );
+    let flags = s.flags();
+    assert_eq!(flags, "0 0", "alternate screen, mouse reporting: {flags}");
+    drop(s);
+
+    // A SIGTERM ends it through the same exit: the terminal is restored.
+    let seed = format!("{}", 424_242 + std::process::id());
+    let script = format!(
+        "{bin} watch --paused --seed {seed}; echo EXITED=$?; stty -a | tr ' ' '\\n' | grep -x -e icanon -e -icanon | tr '\\n' ' '; echo; sleep 30"
+    );
+    let s = Session::start(&format!("{}-term", s_name()), &script);
+    s.wait_for("tick 0/100");
+    let o = Command::new("pkill")
+        // Anchored at the binary, so the shell around it (whose command line holds the
+        // same words) is not signalled.
+        .args([
+            "-TERM",
+            "-f",
+            &format!("^{bin} watch --paused --seed {seed}"),
+        ])
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "no viewer process to signal");
+    let screen = s.wait_for("EXITED=");
+    assert!(screen.contains("EXITED=0"), "{screen}");
+    assert!(
+        !screen.contains("-icanon"),
+        "raw mode was left on:\n{screen}"
+    );
+    assert_eq!(s.flags(), "0 0");
+}
+
+fn s_name() -> String {
+    format!("mirrorlab-e2e-{}", std::process::id())
 }

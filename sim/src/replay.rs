@@ -50,6 +50,15 @@ pub struct ReplayEpisode {
 
 #[derive(Debug, thiserror::Error, PartialEq)]
 pub enum ReplayError {
+    #[error(
+        "episode {episode}: the replay records a blue score of {recorded}, but playing it \
+         back scores {got}: the file was altered"
+    )]
+    Score {
+        episode: u64,
+        recorded: f64,
+        got: f64,
+    },
     #[error("not a mirrorlab replay (format is {0:?}, expected {FORMAT:?})")]
     Format(String),
     #[error("replay format version {0} is not supported (this mirrorlab reads {FORMAT_VERSION})")]
@@ -222,6 +231,14 @@ impl Replay {
                 episode: ep.episode,
                 expected: ep.trace_hash.clone(),
                 got: hex(f.summary.trace_hash),
+            });
+        }
+        let score = f.summary.blue_score as f64 / 10.0;
+        if (score - ep.blue_score).abs() > 1e-6 {
+            return Err(ReplayError::Score {
+                episode: ep.episode,
+                recorded: ep.blue_score,
+                got: score,
             });
         }
         Ok(f)

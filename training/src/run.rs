@@ -52,7 +52,7 @@ struct RunFile {
 
 #[derive(Debug, thiserror::Error)]
 pub enum RunError {
-    #[error("{0}")]
+    #[error(transparent)]
     Train(#[from] TrainError),
     #[error(transparent)]
     Checkpoint(#[from] CheckpointError),

@@ -27,8 +27,10 @@ pub enum EpisodeError {
     Replay(#[from] mirrorlab_sim::replay::ReplayError),
     #[error("the replay holds {len} episodes; there is no episode at index {index}")]
     NoEpisode { index: usize, len: usize },
-    #[error("there is no episode before episode 0")]
+    #[error("there is no earlier episode")]
     BeforeFirst,
+    #[error("there is no later episode (episode ids stay below {max})", max = mirrorlab_sim::model::MAX_EPISODES)]
+    AfterLast,
 }
 
 /// The state after `tick` ticks of the episode.
@@ -108,7 +110,13 @@ fn viewer_sim(
     length: u32,
 ) -> Result<Sim, mirrorlab_sim::SimError> {
     let mut cfg = SimConfig::new(1, seed);
-    cfg.episode_length = Some(length.saturating_add(1));
+    // One tick more than the episode, so its last state stays visible (at the longest
+    // episode the simulator allows, the last frame shows the next episode's start).
+    cfg.episode_length = Some(
+        length
+            .saturating_add(1)
+            .min(mirrorlab_sim::model::MAX_EPISODE_LENGTH),
+    );
     cfg.first_episode = episode;
     cfg.episode_limit = Some(episode + 1);
     cfg.record = true;

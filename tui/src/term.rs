@@ -3,6 +3,8 @@
 //! to messages, and the playback timer. The only code that touches the terminal.
 
 use std::io;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use ratatui::crossterm::event::{self, DisableMouseCapture, EnableMouseCapture, Event};
@@ -15,22 +17,46 @@ use crate::{keys, view};
 pub fn run(mut app: App) -> io::Result<()> {
     app.color = std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
     let mut terminal = ratatui::try_init()?;
+    // ratatui's panic hook leaves raw mode and the alternate screen; mouse reporting is ours
+    // to switch off, before it.
+    let restore = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        let _ = execute!(io::stdout(), DisableMouseCapture);
+        restore(info);
+    }));
     let _ = execute!(io::stdout(), EnableMouseCapture);
-    let result = event_loop(&mut terminal, &mut app);
+    // In raw mode Ctrl-C is a key; a SIGTERM or SIGHUP asks the loop to quit, which restores
+    // the terminal on the way out.
+    let signalled = Arc::new(AtomicBool::new(false));
+    {
+        let s = signalled.clone();
+        let _ = ctrlc::set_handler(move || s.store(true, Ordering::SeqCst));
+    }
+    let result = event_loop(&mut terminal, &mut app, &signalled);
     let _ = execute!(io::stdout(), DisableMouseCapture);
     ratatui::try_restore()?;
     result
 }
 
-fn event_loop(terminal: &mut ratatui::DefaultTerminal, app: &mut App) -> io::Result<()> {
+fn event_loop(
+    terminal: &mut ratatui::DefaultTerminal,
+    app: &mut App,
+    signalled: &AtomicBool,
+) -> io::Result<()> {
     let mut next_tick = Instant::now();
     while !app.quit {
+        if signalled.load(Ordering::SeqCst) {
+            break;
+        }
         let size = terminal.draw(|f| view::render(app, f))?.area;
         let interval = Duration::from_secs_f64(1.0 / app.ticks_per_second());
+        // Wake at least every 250 ms, so a signal is seen promptly.
         let wait = if app.paused {
             Duration::from_millis(250)
         } else {
-            next_tick.saturating_duration_since(Instant::now())
+            next_tick
+                .saturating_duration_since(Instant::now())
+                .min(Duration::from_millis(250))
         };
         if event::poll(wait)? {
             let msg = match event::read()? {

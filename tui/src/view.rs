@@ -293,46 +293,62 @@ fn map_lines(
             }
         }
         None => {
-            // Too many hosts to list: one summary line per subnet.
+            // Too many hosts to list: each subnet's name, then its hosts counted by what red
+            // holds (red's entry hosts apart).
             for (i, sn) in s.subnets.iter().enumerate() {
-                let mut counts = [0usize; 6];
+                let mut counts = [0usize; 7];
                 for &h in &sn.hosts {
                     let v = &frame.hosts[h as usize];
-                    let k = if v.impacted { 5 } else { v.hold as usize };
+                    let k = if v.entry {
+                        6
+                    } else if v.impacted {
+                        5
+                    } else {
+                        v.hold as usize
+                    };
                     counts[k] += 1;
                 }
                 let here = app
                     .selected
                     .is_some_and(|h| s.hosts[h].subnet as usize == i);
-                let mut spans = vec![Span::styled(
-                    format!(
-                        "{}{} ({})",
-                        if here { "▸" } else { " " },
-                        sn.name,
-                        sn.hosts.len()
-                    ),
-                    theme.bold(),
-                )];
+                let first = sn.hosts.first().map(|&h| h as usize);
+                lines.push((
+                    first,
+                    Line::from(Span::styled(
+                        format!(
+                            "{}{} ({} hosts)",
+                            if here { "▸" } else { " " },
+                            sn.name,
+                            sn.hosts.len()
+                        ),
+                        theme.bold(),
+                    )),
+                ));
+                let mut spans = vec![Span::raw("  ")];
                 for (k, label, c) in [
                     (5, "impact", Color::Magenta),
                     (4, "root", Color::Red),
                     (3, "user", Color::Yellow),
                     (2, "scanned", Color::Cyan),
                     (1, "found", Color::Blue),
+                    (6, "entry", Color::DarkGray),
                 ] {
                     if counts[k] > 0 {
                         spans.push(Span::styled(
-                            format!(" {}:{}", label, counts[k]),
+                            format!("{} {}  ", label, counts[k]),
                             theme.fg(c),
                         ));
                     }
                 }
-                lines.push((sn.hosts.first().map(|&h| h as usize), Line::from(spans)));
+                if spans.len() == 1 {
+                    spans.push(Span::styled("all clean", theme.fg(Color::DarkGray)));
+                }
+                lines.push((first, Line::from(spans)));
             }
             lines.push((
                 None,
                 Line::from(Span::styled(
-                    "tab: select · enter: zoom into its subnet",
+                    "tab: subnet · enter: zoom",
                     theme.fg(Color::DarkGray),
                 )),
             ));
@@ -352,6 +368,27 @@ fn map_lines(
     }
     lines.truncate(rows);
     lines
+}
+
+/// The host an event concerns, if any (actions by their target).
+pub fn event_host(tl: &crate::episode::Timeline, e: &Event) -> Option<usize> {
+    let l = &tl.layout;
+    let red_host = |a: u32| match l.decode_red(a)? {
+        RedAction::Sleep | RedAction::DiscoverSystems(_) => None,
+        RedAction::DiscoverServices(h)
+        | RedAction::Exploit(h)
+        | RedAction::Escalate(h)
+        | RedAction::Impact(h) => Some(h as usize),
+    };
+    let blue_host = |a: u32| l.decode_blue(a)?.host().map(|h| h as usize);
+    match e.kind {
+        EventKind::RedAction => red_host(e.a),
+        EventKind::BlueAction => blue_host(e.a),
+        EventKind::Started if e.b == 0 => blue_host(e.a),
+        EventKind::Started => red_host(e.a),
+        EventKind::Reward | EventKind::Swept => None,
+        _ => Some(e.host as usize),
+    }
 }
 
 /// One event as the log writes it, with its ATT&CK technique where it has one; None for
@@ -379,11 +416,11 @@ pub fn event_text_of(tl: &crate::episode::Timeline, e: &Event) -> Option<(String
                 .map(RedKind::attack_id)
                 .unwrap_or("-");
             // Sleep is no news; an exploit's own event says more (its technique, its result).
-            if matches!(
-                l.decode_red(e.a),
-                Some(RedAction::Sleep | RedAction::Exploit(_))
-            ) {
-                return None;
+            // So is a successful escalation or impact: their own events say it.
+            match l.decode_red(e.a) {
+                Some(RedAction::Sleep | RedAction::Exploit(_)) => return None,
+                Some(RedAction::Escalate(_) | RedAction::Impact(_)) if e.b == 1 => return None,
+                _ => {}
             }
             let ok = ["failed", "ok", "?", "invalid"]
                 .get(e.b as usize)
@@ -529,43 +566,7 @@ fn host_details(app: &App, frame: &EpFrame, f: &mut Frame, area: Rect, theme: Th
             loss(sc.action_cost)
         )),
     ]));
-    // Red's path so far: the hosts it gained, with the tick of each.
     let end = frame.events.1;
-    let path: Vec<String> = app.timeline.events[..end]
-        .iter()
-        .filter(|e| e.kind == EventKind::Exploit && (e.b == 2 || e.b == 3))
-        .map(|e| format!("{}@{}", s.hosts[e.host as usize].name, e.tick))
-        .collect();
-    let entry = s.hosts[s.red.entry[0] as usize].name.clone();
-    lines.push(Line::from(vec![
-        Span::styled("path ", theme.fg(Color::Red)),
-        Span::raw(
-            std::iter::once(entry)
-                .chain(path)
-                .collect::<Vec<_>>()
-                .join(" → "),
-        ),
-    ]));
-    if !frame.blue_top.is_empty() {
-        let l = &app.timeline.layout;
-        let mut spans = vec![Span::styled("blue's policy ", theme.fg(Color::Blue))];
-        for (i, (a, p)) in frame.blue_top.iter().enumerate() {
-            spans.push(Span::styled(
-                format!(
-                    "{}{} {:.0}%",
-                    if i > 0 { " · " } else { "" },
-                    l.blue_name(s, *a),
-                    p * 100.0
-                ),
-                if i == 0 {
-                    theme.bold()
-                } else {
-                    Style::default()
-                },
-            ));
-        }
-        lines.push(Line::from(spans));
-    }
     if let Some(h) = app.selected {
         let host = &s.hosts[h];
         let v = &frame.hosts[h];
@@ -590,15 +591,58 @@ fn host_details(app: &App, frame: &EpFrame, f: &mut Frame, area: Rect, theme: Th
                 v.decoys
             )),
         ]));
-        let history: Vec<String> = app.timeline.events[..end]
+        // Its latest events, newest last.
+        let mut history: Vec<String> = app.timeline.events[..end]
             .iter()
-            .filter(|e| e.host as usize == h && !matches!(e.kind, EventKind::Reward))
+            .rev()
+            .filter(|e| event_host(&app.timeline, e) == Some(h))
             .filter_map(|e| event_text(app, e).map(|(t, _)| t))
+            .take(3)
             .collect();
-        for t in history.iter().rev().take(4).rev() {
-            lines.push(Line::from(Span::raw(t.clone())));
+        history.reverse();
+        for t in history {
+            lines.push(Line::from(Span::raw(t)));
         }
     }
+    if !frame.blue_top.is_empty() {
+        let l = &app.timeline.layout;
+        let mut spans = vec![Span::styled("blue's policy ", theme.fg(Color::Blue))];
+        for (i, (a, p)) in frame.blue_top.iter().enumerate() {
+            spans.push(Span::styled(
+                format!(
+                    "{}{} {:.0}%",
+                    if i > 0 { " · " } else { "" },
+                    l.blue_name(s, *a),
+                    p * 100.0
+                ),
+                if i == 0 {
+                    theme.bold()
+                } else {
+                    Style::default()
+                },
+            ));
+        }
+        lines.push(Line::from(spans));
+    }
+    // Red's path so far: the hosts it gained, with the tick of each (the latest few).
+    let path: Vec<String> = app.timeline.events[..end]
+        .iter()
+        .filter(|e| e.kind == EventKind::Exploit && (e.b == 2 || e.b == 3))
+        .map(|e| format!("{}@{}", s.hosts[e.host as usize].name, e.tick))
+        .collect();
+    let entry = s.hosts[s.red.entry[0] as usize].name.clone();
+    let shown: Vec<String> = if path.len() > 4 {
+        std::iter::once(entry)
+            .chain(std::iter::once(format!("…{} more", path.len() - 3)))
+            .chain(path[path.len() - 3..].iter().cloned())
+            .collect()
+    } else {
+        std::iter::once(entry).chain(path).collect()
+    };
+    lines.push(Line::from(vec![
+        Span::styled("path ", theme.fg(Color::Red)),
+        Span::raw(shown.join(" → ")),
+    ]));
     let block = Block::default()
         .borders(Borders::ALL)
         .title(" score · host ");

@@ -219,7 +219,7 @@ fn help_opens_and_closes_and_episodes_change() {
     assert!(!a.help);
     a.update(Message::PreviousEpisode);
     assert_eq!(a.episode_offset, 0);
-    assert!(a.notice.contains("before episode 0"), "{}", a.notice);
+    assert!(a.notice.contains("no earlier episode"), "{}", a.notice);
     a.update(Message::SeekTo(50));
     a.update(Message::NextEpisode);
     assert_eq!((a.episode_offset, a.cursor), (1, 0));
@@ -383,4 +383,52 @@ fn compare_finds_the_first_tick_where_the_worlds_diverge() {
     );
     insta::assert_snapshot!("compare_120x40", text);
     insta::assert_snapshot!("compare_80x24", screen(&a, 80, 24));
+}
+
+#[test]
+fn every_event_is_told_about_the_host_it_concerns() {
+    use mirrorlab_sim::trace::EventKind;
+    use mirrorlab_sim::{BlueAction, RedAction};
+    let mut t = live(1, 0);
+    t.extend_to(100);
+    let l = t.layout.clone();
+    let mut checked = 0;
+    for e in &t.events {
+        let h = view::event_host(&t, e);
+        match e.kind {
+            EventKind::BlueAction => match l.decode_blue(e.a).unwrap() {
+                BlueAction::Sleep | BlueAction::Monitor => assert_eq!(h, None),
+                b => assert_eq!(h, b.host().map(|x| x as usize)),
+            },
+            EventKind::RedAction => match l.decode_red(e.a).unwrap() {
+                RedAction::Sleep | RedAction::DiscoverSystems(_) => assert_eq!(h, None),
+                RedAction::DiscoverServices(x)
+                | RedAction::Exploit(x)
+                | RedAction::Escalate(x)
+                | RedAction::Impact(x) => assert_eq!(h, Some(x as usize)),
+            },
+            EventKind::Reward | EventKind::Swept => assert_eq!(h, None),
+            _ => assert_eq!(h, Some(e.host as usize)),
+        }
+        checked += 1;
+    }
+    assert!(checked > 200);
+    // A host's history in the panel holds only its own events.
+    let mut a = App::new(t, true, None);
+    a.update(Message::SeekTo(12));
+    let defender = a.timeline.scenario.host_by_name("Defender").unwrap() as usize;
+    a.update(Message::Select(defender));
+    let text = screen(&a, 120, 40);
+    let panel: Vec<&str> = text
+        .lines()
+        .skip_while(|l| !l.contains("truth "))
+        .take_while(|l| !l.contains("path "))
+        .collect();
+    assert!(!panel.is_empty());
+    assert!(
+        panel
+            .iter()
+            .all(|l| !l.contains("monitor") && !l.contains("User3")),
+        "{panel:#?}"
+    );
 }
