@@ -6,6 +6,10 @@
 use std::process::Command;
 use std::time::{Duration, Instant};
 
+/// Shell run after the viewer: one line with its exit code and the terminal's modes, then
+/// `END` (waited for, so the whole line is on the screen).
+const REPORT: &str = "code=$?; modes=$(stty -a | tr ' ;' '\\n\\n' | grep -x -e icanon -e -icanon -e echo -e -echo | tr '\\n' ' '); echo \"EXITED=$code MODES: $modes END\"; sleep 30";
+
 struct Session(String);
 
 impl Drop for Session {
@@ -111,9 +115,7 @@ fn watch_runs_in_a_real_terminal_and_restores_it() {
     let name = s_name();
     let bin = env!("CARGO_BIN_EXE_mirrorlab");
     // After the viewer exits, the pane reports its exit code and the terminal's modes.
-    let script = format!(
-        "{bin} watch --paused; echo EXITED=$?; stty -a | tr ' ' '\\n' | grep -x -e icanon -e -icanon -e echo -e -echo | tr '\\n' ' '; echo; sleep 30"
-    );
+    let script = format!("{bin} watch --paused; {REPORT}");
     let s = Session::start(&name, &script);
     let screen = s.wait_for("tick 0/100");
     assert!(screen.contains("Op_Server0") && screen.contains("bline vs react-restore"));
@@ -123,7 +125,11 @@ fn watch_runs_in_a_real_terminal_and_restores_it() {
     // Play, then pause.
     s.keys(&["Space"]);
     s.wait_for("playing");
-    std::thread::sleep(Duration::from_millis(600));
+    let start = Instant::now();
+    while tick_shown(&s.screen()) < 5 {
+        assert!(start.elapsed() < Duration::from_secs(10), "it did not play");
+        std::thread::sleep(Duration::from_millis(50));
+    }
     s.keys(&["Space"]);
     let screen = s.wait_for("paused");
     let t = tick_shown(&screen);
@@ -148,7 +154,7 @@ fn watch_runs_in_a_real_terminal_and_restores_it() {
     }
     // Quit: the program ends cleanly and the terminal is back in its normal modes.
     s.keys(&["q"]);
-    let screen = s.wait_for("EXITED=");
+    let screen = s.wait_for("END");
     assert!(screen.contains("EXITED=0"), "{screen}");
     assert!(
         screen.contains("icanon") && !screen.contains("-icanon"),
@@ -168,9 +174,7 @@ fn watch_runs_in_a_real_terminal_and_restores_it() {
 
     // A SIGTERM ends it through the same exit: the terminal is restored.
     let seed = format!("{}", 424_242 + std::process::id());
-    let script = format!(
-        "{bin} watch --paused --seed {seed}; echo EXITED=$?; stty -a | tr ' ' '\\n' | grep -x -e icanon -e -icanon | tr '\\n' ' '; echo; sleep 30"
-    );
+    let script = format!("{bin} watch --paused --seed {seed}; {REPORT}");
     let s = Session::start(&format!("{}-term", s_name()), &script);
     s.wait_for("tick 0/100");
     let o = Command::new("pkill")
@@ -184,7 +188,7 @@ fn watch_runs_in_a_real_terminal_and_restores_it() {
         .output()
         .unwrap();
     assert!(o.status.success(), "no viewer process to signal");
-    let screen = s.wait_for("EXITED=");
+    let screen = s.wait_for("END");
     assert!(screen.contains("EXITED=0"), "{screen}");
     assert!(
         !screen.contains("-icanon"),
