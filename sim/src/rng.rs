@@ -28,8 +28,11 @@ pub enum Purpose {
     AgentBlue = 17,
     /// Which opponent of a mixture plays an episode (stream = episode id).
     Opponent = 18,
-    /// A learned policy's sampled actions when it plays (stream = episode id).
+    /// A learned blue policy's sampled actions when it plays (stream = episode id).
     PolicySample = 19,
+    /// A learned red policy's sampled actions when it plays (stream = episode id), apart
+    /// from blue's so two sampling policies never share their draws.
+    PolicySampleRed = 20,
     /// Procedural network generation.
     Generate = 32,
     /// A trainer's initial weights.

@@ -45,6 +45,8 @@ pub enum Message {
     ToggleHelp,
     /// Close the help, the zoom, or the selection, innermost first.
     Back,
+    /// The terminal's size (columns, rows): at the start and on every resize.
+    Resize(u16, u16),
     Quit,
 }
 
@@ -77,6 +79,8 @@ pub struct App {
     pub episode_offset: i64,
     /// Draw in colour (false under `NO_COLOR`).
     pub color: bool,
+    /// The terminal's size (columns, rows), as last told by [`Message::Resize`].
+    pub screen: (u16, u16),
     maker: Option<EpisodeMaker>,
     pair_maker: Option<PairMaker>,
 }
@@ -99,6 +103,7 @@ impl App {
             notice: String::new(),
             episode_offset: 0,
             color: true,
+            screen: (120, 40),
             maker,
             pair_maker: None,
         }
@@ -122,8 +127,17 @@ impl App {
         SPEEDS[self.speed]
     }
 
+    /// The last tick that can be shown (in a comparison, the shorter episode's).
+    pub fn last_tick(&self) -> u32 {
+        let last = self.timeline.last_tick();
+        match &self.other {
+            Some(o) => last.min(o.last_tick()),
+            None => last,
+        }
+    }
+
     fn seek(&mut self, tick: u32) {
-        let t = tick.min(self.timeline.last_tick());
+        let t = tick.min(self.last_tick());
         self.timeline.extend_to(t);
         if let Some(o) = &mut self.other {
             o.extend_to(t);
@@ -134,7 +148,7 @@ impl App {
     /// The only place the state changes.
     pub fn update(&mut self, msg: Message) {
         self.notice.clear();
-        let last = self.timeline.last_tick();
+        let last = self.last_tick();
         match msg {
             Message::Tick => {
                 if !self.paused {
@@ -268,14 +282,18 @@ impl App {
                 }
             }
             Message::Quit => self.quit = true,
+            Message::Resize(w, h) => self.screen = (w, h),
         }
     }
 
-    /// Whether the map shows one summary line per subnet (a network too large to list
-    /// host by host, unless zoomed into one subnet).
+    /// Whether the map shows a summary per subnet: a network too large to list host by host
+    /// (more than [`LIST_AT_MOST`] lines, or more than the map's rows on this screen), unless
+    /// zoomed into one subnet.
     pub fn summary_map(&self) -> bool {
         let s = &self.timeline.scenario;
-        self.zoom.is_none() && s.hosts.len() + s.subnets.len() > LIST_AT_MOST
+        let lines = s.hosts.len() + s.subnets.len();
+        let rows = crate::view::map_rows(self.screen.0, self.screen.1) as usize;
+        self.zoom.is_none() && (lines > LIST_AT_MOST || lines > rows)
     }
 
     /// Hosts a selection moves through: every host, the zoomed subnet's, or, on a summary

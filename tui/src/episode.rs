@@ -4,9 +4,9 @@
 //! tick has a frame, so seeking backwards is a lookup and forwards is a few microseconds of
 //! simulation per tick (a 100-tick CAGE-2 episode is made whole in well under a millisecond).
 //!
-//! The viewer's simulator runs one tick longer than the episode so that the state after the
-//! last tick stays visible (the simulator starts the next episode in the step that ends
-//! one). Dynamics do not depend on the episode length, so the frames are the episode's.
+//! The viewer's simulator plays exactly one episode (`episode_limit`), so after its last tick
+//! the slot stops rather than starting the next episode, and the final state stays visible;
+//! that step's events come from the finished episode's record.
 
 use std::sync::Arc;
 
@@ -27,6 +27,12 @@ pub enum EpisodeError {
     Replay(#[from] mirrorlab_sim::replay::ReplayError),
     #[error("the replay holds {len} episodes; there is no episode at index {index}")]
     NoEpisode { index: usize, len: usize },
+    #[error("the replay's {side} input at tick {tick} is action {action}, which does not exist")]
+    BadInput {
+        side: &'static str,
+        tick: usize,
+        action: u32,
+    },
     #[error("there is no earlier episode")]
     BeforeFirst,
     #[error("there is no later episode (episode ids stay below {max})", max = mirrorlab_sim::model::MAX_EPISODES)]
@@ -110,13 +116,7 @@ fn viewer_sim(
     length: u32,
 ) -> Result<Sim, mirrorlab_sim::SimError> {
     let mut cfg = SimConfig::new(1, seed);
-    // One tick more than the episode, so its last state stays visible (at the longest
-    // episode the simulator allows, the last frame shows the next episode's start).
-    cfg.episode_length = Some(
-        length
-            .saturating_add(1)
-            .min(mirrorlab_sim::model::MAX_EPISODE_LENGTH),
-    );
+    cfg.episode_length = Some(length);
     cfg.first_episode = episode;
     cfg.episode_limit = Some(episode + 1);
     cfg.record = true;
@@ -173,12 +173,34 @@ impl Timeline {
         index: usize,
     ) -> Result<Timeline, EpisodeError> {
         replay.check(&scenario)?;
+        let layout = Layout::new(&scenario);
         let ep = replay.episodes.get(index).ok_or(EpisodeError::NoEpisode {
             index,
             len: replay.episodes.len(),
         })?;
+        if let Some(t) = ep
+            .blue
+            .iter()
+            .position(|&a| a as usize >= layout.blue_actions)
+        {
+            return Err(EpisodeError::BadInput {
+                side: "blue",
+                tick: t,
+                action: ep.blue[t],
+            });
+        }
+        if let Some(t) = ep
+            .red
+            .iter()
+            .position(|&a| a as usize >= layout.red_actions)
+        {
+            return Err(EpisodeError::BadInput {
+                side: "red",
+                tick: t,
+                action: ep.red[t],
+            });
+        }
         let sim = viewer_sim(&scenario, replay.seed, ep.episode, replay.episode_length)?;
-        let layout = sim.layout().clone();
         let info = EpisodeInfo {
             scenario: scenario.name.clone(),
             red: replay.red_agent.clone(),
@@ -307,9 +329,15 @@ impl Timeline {
                 (b, r)
             }
         };
-        let all = self.sim.events(0);
+        // The step that ends the episode hands its events over with the finished record.
+        let mut finished = Vec::new();
+        self.sim.drain_finished(&mut finished);
+        let all = match finished.last() {
+            Some(f) => &f.events[..],
+            None => self.sim.events(0),
+        };
         let from = self.events.len();
-        self.events.extend_from_slice(&all[from..]);
+        self.events.extend_from_slice(&all[from.min(all.len())..]);
         self.frames.push(Frame {
             tick: t as u32 + 1,
             hosts: self.sim.host_views(0),
@@ -377,7 +405,7 @@ impl Mark {
 
 /// The first tick at which two episodes' worlds differ: what red holds on a host, a stopped
 /// service, the decoys placed, or red's own input (its observations differ). None if they
-/// never do. Both timelines are made whole.
+/// never do. Both timelines are made up to the shorter one's last tick.
 pub fn first_divergence(a: &mut Timeline, b: &mut Timeline) -> Option<u32> {
     let last = a.last_tick().min(b.last_tick());
     a.extend_to(last);

@@ -44,6 +44,8 @@ fn event_loop(
     signalled: &AtomicBool,
 ) -> io::Result<()> {
     let mut next_tick = Instant::now();
+    let size = terminal.size()?;
+    app.update(Message::Resize(size.width, size.height));
     while !app.quit {
         if signalled.load(Ordering::SeqCst) {
             break;
@@ -62,7 +64,7 @@ fn event_loop(
             let msg = match event::read()? {
                 Event::Key(k) => keys::key(k),
                 Event::Mouse(m) => keys::mouse(m, |c, r| view::host_at(app, size, c, r)),
-                // A resize redraws at the next pass.
+                Event::Resize(w, h) => Some(Message::Resize(w, h)),
                 _ => None,
             };
             if let Some(m) = msg {

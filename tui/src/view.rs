@@ -231,17 +231,50 @@ fn screen(area: Rect) -> [Rect; 4] {
     .areas(area)
 }
 
-/// The host drawn at screen cell (`col`, `row`) of a screen of size `area`, if any.
-pub fn host_at(app: &App, area: Rect, col: u16, row: u16) -> Option<usize> {
-    let frame = app.timeline.made_frame(app.cursor)?;
-    let inner = Block::default()
-        .borders(Borders::ALL)
-        .inner(map_rect(app, area));
-    if col < inner.x || col >= inner.x + inner.width || row < inner.y {
-        return None;
+/// Rows inside the map's border on a `width × height` screen.
+pub fn map_rows(width: u16, height: u16) -> u16 {
+    let [_, body, _, _] = screen(Rect::new(0, 0, width, height));
+    body.height.saturating_sub(2)
+}
+
+/// The columns of a comparison: both maps, then (when wide enough) the step's events.
+fn compare_columns(body: Rect) -> Vec<Rect> {
+    if body.width >= 110 {
+        Layout::horizontal([
+            Constraint::Percentage(34),
+            Constraint::Percentage(34),
+            Constraint::Percentage(32),
+        ])
+        .split(body)
+        .to_vec()
+    } else {
+        Layout::horizontal([Constraint::Percentage(50), Constraint::Percentage(50)])
+            .split(body)
+            .to_vec()
     }
-    let lines = map_lines(app, frame, inner, Theme { color: false });
-    lines.get((row - inner.y) as usize).and_then(|l| l.0)
+}
+
+/// The host drawn at screen cell (`col`, `row`) of a screen of size `area`, if any (either
+/// map of a comparison).
+pub fn host_at(app: &App, area: Rect, col: u16, row: u16) -> Option<usize> {
+    let mut maps = vec![(map_rect(app, area), app.timeline.made_frame(app.cursor)?)];
+    if let Some(o) = &app.other {
+        let [_, body, _, _] = screen(area);
+        let cols = compare_columns(body);
+        maps = vec![
+            (cols[0], app.timeline.made_frame(app.cursor)?),
+            (cols[1], o.made_frame(app.cursor)?),
+        ];
+    }
+    for (rect, frame) in maps {
+        let inner = Block::default().borders(Borders::ALL).inner(rect);
+        if col < inner.x || col >= inner.x + inner.width || row < inner.y {
+            continue;
+        }
+        let lines = map_lines(app, frame, inner, Theme { color: false });
+        return lines.get((row - inner.y) as usize).and_then(|l| l.0);
+    }
+    None
 }
 
 fn network_map(app: &App, frame: &EpFrame, f: &mut Frame, area: Rect, theme: Theme) {
@@ -276,8 +309,9 @@ fn map_lines(
     let width = inner.width as usize;
     let full = s.hosts.len() + s.subnets.len();
     let mut lines = Vec::new();
+    let _ = full;
     match app.zoom {
-        None if full <= rows && !app.summary_map() => {
+        None if !app.summary_map() => {
             for sn in &s.subnets {
                 lines.push((
                     None,
@@ -771,17 +805,8 @@ fn render_compare(app: &App, f: &mut Frame) {
         );
     }
     f.render_widget(Paragraph::new(Line::from(spans)), status);
-    let wide = body.width >= 110;
-    let cols = if wide {
-        Layout::horizontal([
-            Constraint::Percentage(34),
-            Constraint::Percentage(34),
-            Constraint::Percentage(32),
-        ])
-        .split(body)
-    } else {
-        Layout::horizontal([Constraint::Percentage(50), Constraint::Percentage(50)]).split(body)
-    };
+    let cols = compare_columns(body);
+    let wide = cols.len() == 3;
     for (i, (fr, info)) in [(fa, ia), (fb, ib)].into_iter().enumerate() {
         let title = format!(
             " {} · {} ",

@@ -432,3 +432,40 @@ fn every_event_is_told_about_the_host_it_concerns() {
         "{panel:#?}"
     );
 }
+
+#[test]
+fn a_short_terminal_maps_by_subnet_and_selection_follows_it() {
+    let mut a = app(0);
+    a.update(Message::Resize(80, 16));
+    assert!(a.summary_map(), "16 lines of cage2 do not fit 16 rows");
+    a.update(Message::SelectNext);
+    a.update(Message::SelectNext);
+    let s = &a.timeline.scenario;
+    let h = a.selected.unwrap();
+    assert_eq!(
+        s.hosts[h].subnet, 1,
+        "the second subnet's first host: {}",
+        s.hosts[h].name
+    );
+    assert!(screen(&a, 80, 16).contains("▸enterprise"));
+    a.update(Message::Resize(120, 40));
+    assert!(!a.summary_map());
+}
+
+#[test]
+fn clicks_select_hosts_on_either_map_of_a_comparison() {
+    let mut a = pair("react-restore", "sleep");
+    let area = ratatui::layout::Rect::new(0, 0, 120, 40);
+    let op = a.timeline.scenario.host_by_name("Op_Server0").unwrap() as usize;
+    let mut hits = Vec::new();
+    for col in [3u16, 45] {
+        for row in 0..40 {
+            if view::host_at(&a, area, col, row) == Some(op) {
+                hits.push(col);
+            }
+        }
+    }
+    assert_eq!(hits, [3, 45], "Op_Server0 on both maps");
+    a.update(Message::Select(op));
+    assert_eq!(a.selected, Some(op));
+}

@@ -19,7 +19,8 @@
 //! Per (host, decoy kind): whether the decoy can be placed there (nothing listens on the port
 //! it checks; its OS matches), how attractive it is to red (the highest weight of an exploit
 //! aimed at the port and service type it opens, over the scenario's highest exploit weight),
-//! and whether blue deployed it there since the last restore.
+//! and whether blue deployed it there since the last restore (an issued Decoy the
+//! observation says was taken; a placement that then failed still counts).
 //!
 //! Globals: `tick / episode_length` and the two action status values.
 

@@ -5,7 +5,8 @@
 //! The features ([`features`]) and the networks' tensors ([`nets`]) are defined here once and
 //! imported by the trainer. `ppo:PATH` plays greedily (the most probable action; ties to the
 //! lowest index); `ppo-sample:PATH` samples from the policy with the project's seeded stream
-//! ([`Purpose::PolicySample`], stream = episode id), so a run stays a function of its seed.
+//! ([`Purpose::PolicySample`] for blue, [`Purpose::PolicySampleRed`] for red; stream =
+//! episode id), so a run stays a function of its seed.
 //! An `mlp` policy plays the network it was trained on; a `hosts` policy plays any network.
 //!
 //! A checkpoint is checked before it is trusted: size, container, metadata, every tensor's
@@ -296,6 +297,14 @@ fn tensor(
         .map_err(|e| bad(name, e.to_string()))
 }
 
+/// The stream a sampling policy of `side` draws from.
+fn sample_purpose(side: Side) -> Purpose {
+    match side {
+        Side::Blue => Purpose::PolicySample,
+        Side::Red => Purpose::PolicySampleRed,
+    }
+}
+
 /// Rows of hosts one forward pass of a `hosts` policy takes at most: a batch on a large
 /// network is played in slices of environments, so memory stays bounded.
 const MAX_HOST_ROWS: usize = 1 << 15;
@@ -374,7 +383,7 @@ impl Learned {
             sample,
             seed,
             rng: (0..n)
-                .map(|_| Stream::new(seed, Purpose::PolicySample, 0))
+                .map(|_| Stream::new(seed, sample_purpose(side), 0))
                 .collect(),
             ticks: vec![0; n],
             features: vec![0.0; slice * d],
@@ -394,7 +403,7 @@ impl Agent for Learned {
     fn reset(&mut self, env: usize, episode: u64) {
         self.ticks[env] = 0;
         self.featurizer.reset(env);
-        self.rng[env] = Stream::new(self.seed, Purpose::PolicySample, episode);
+        self.rng[env] = Stream::new(self.seed, sample_purpose(self.side), episode);
     }
     fn act(&mut self, obs: &Obs<'_>, actions: &mut [u32]) {
         let n = actions.len();
