@@ -187,70 +187,45 @@ pub const AGENTS: &[AgentSpec] = &[
         name: "ppo",
         arg: Some("PATH"),
         about: "a trained red policy (a checkpoint from `mirrorlab train --learner red`), greedy",
-        build: |s, n, seed, path| {
-            let path = path.unwrap_or_default();
-            Ok(Box::new(learned::Learned::new(
-                Side::Red,
-                path,
-                false,
-                s,
-                n,
-                seed,
-            )?))
-        },
+        build: |s, n, seed, path| learned_agent(Side::Red, false, s, n, seed, path),
     },
     AgentSpec {
         side: Side::Red,
         name: "ppo-sample",
         arg: Some("PATH"),
         about: "a trained red policy, its actions sampled from the run's seeded stream",
-        build: |s, n, seed, path| {
-            let path = path.unwrap_or_default();
-            Ok(Box::new(learned::Learned::new(
-                Side::Red,
-                path,
-                true,
-                s,
-                n,
-                seed,
-            )?))
-        },
+        build: |s, n, seed, path| learned_agent(Side::Red, true, s, n, seed, path),
     },
     AgentSpec {
         side: Side::Blue,
         name: "ppo",
         arg: Some("PATH"),
         about: "a trained policy (a checkpoint from `mirrorlab train`), greedy; runs without libtorch",
-        build: |s, n, seed, path| {
-            let path = path.unwrap_or_default();
-            Ok(Box::new(learned::Learned::new(
-                Side::Blue,
-                path,
-                false,
-                s,
-                n,
-                seed,
-            )?))
-        },
+        build: |s, n, seed, path| learned_agent(Side::Blue, false, s, n, seed, path),
     },
     AgentSpec {
         side: Side::Blue,
         name: "ppo-sample",
         arg: Some("PATH"),
         about: "a trained policy, its actions sampled from the run's seeded stream",
-        build: |s, n, seed, path| {
-            let path = path.unwrap_or_default();
-            Ok(Box::new(learned::Learned::new(
-                Side::Blue,
-                path,
-                true,
-                s,
-                n,
-                seed,
-            )?))
-        },
+        build: |s, n, seed, path| learned_agent(Side::Blue, true, s, n, seed, path),
     },
 ];
+
+/// A trained policy (`ppo:PATH`, `ppo-sample:PATH`) playing `side`.
+fn learned_agent(
+    side: Side,
+    sample: bool,
+    s: &Scenario,
+    n: usize,
+    seed: u64,
+    path: Option<&str>,
+) -> Result<Box<dyn Agent>, AgentError> {
+    let path = path.unwrap_or_default();
+    Ok(Box::new(learned::Learned::new(
+        side, path, sample, s, n, seed,
+    )?))
+}
 
 impl Side {
     pub fn name(self) -> &'static str {

@@ -99,7 +99,14 @@ pub fn render(app: &App, f: &mut Frame) {
         Layout::vertical([Constraint::Percentage(55), Constraint::Percentage(45)]).areas(side);
     event_log(app, f, events, theme);
     host_details(app, frame, f, details, theme);
-    score_chart(app, f, chart, theme);
+    score_chart(
+        app,
+        f,
+        chart,
+        theme,
+        &[(&app.timeline, Color::Cyan)],
+        " blue's score over time ".into(),
+    );
     f.render_widget(
         Paragraph::new(Line::from(vec![Span::styled(
             "space play/pause · ←/→ step · +/- speed · c p i r next event · tab host · ? help · q quit",
@@ -112,36 +119,40 @@ pub fn render(app: &App, f: &mut Frame) {
     }
 }
 
+/// Draws a status line: the tick and playback state first (what changes, and what must
+/// survive a narrow terminal), then any notice, then `tail`.
+fn draw_status(app: &App, f: &mut Frame, area: Rect, theme: Theme, tail: Vec<Span<'static>>) {
+    let mut spans = vec![Span::styled(
+        format!(
+            " tick {}/{} · {} {}/s ",
+            app.cursor,
+            app.timeline.info.length,
+            if app.paused { "paused" } else { "playing" },
+            app.ticks_per_second()
+        ),
+        theme.bold(),
+    )];
+    if !app.notice.is_empty() {
+        spans.push(Span::styled(
+            format!("{} ", app.notice),
+            theme.fg(Color::Yellow),
+        ));
+    }
+    spans.extend(tail);
+    f.render_widget(Paragraph::new(Line::from(spans)), area);
+}
+
 fn status_line(app: &App, f: &mut Frame, area: Rect, theme: Theme) {
     let i = &app.timeline.info;
-    let state = if app.paused { "paused" } else { "playing" };
-    // What changes first (it must survive a narrow terminal), then what the episode is.
-    let mut spans = vec![
-        Span::styled(
-            format!(
-                " tick {}/{} · {state} {}/s ",
-                app.cursor,
-                i.length,
-                app.ticks_per_second()
-            ),
-            theme.bold(),
-        ),
-        Span::raw(format!(
-            "│ {} · {} vs {} · seed {} · episode {}",
-            i.scenario,
-            short_agent(&i.red),
-            short_agent(&i.blue),
-            i.seed,
-            i.episode
-        )),
-    ];
-    if !app.notice.is_empty() {
-        spans.insert(
-            1,
-            Span::styled(format!("{} ", app.notice), theme.fg(Color::Yellow)),
-        );
-    }
-    f.render_widget(Paragraph::new(Line::from(spans)), area);
+    let tail = vec![Span::raw(format!(
+        "│ {} · {} vs {} · seed {} · episode {}",
+        i.scenario,
+        short_agent(&i.red),
+        short_agent(&i.blue),
+        i.seed,
+        i.episode
+    ))];
+    draw_status(app, f, area, theme, tail);
 }
 
 /// An agent spec as the status line writes it: a checkpoint path shortened to its run
@@ -203,9 +214,8 @@ fn host_line(app: &App, h: usize, v: &HostView, width: usize, theme: Theme) -> L
 }
 
 /// The map's area within the whole screen.
-fn map_rect(app: &App, area: Rect) -> Rect {
+fn map_rect(area: Rect) -> Rect {
     let [_, body, _, _] = screen(area);
-    let _ = app;
     let [map, _] = body_columns(body);
     map
 }
@@ -257,7 +267,7 @@ fn compare_columns(body: Rect) -> Vec<Rect> {
 /// The host drawn at screen cell (`col`, `row`) of a screen of size `area`, if any (either
 /// map of a comparison).
 pub fn host_at(app: &App, area: Rect, col: u16, row: u16) -> Option<usize> {
-    let mut maps = vec![(map_rect(app, area), app.timeline.made_frame(app.cursor)?)];
+    let mut maps = vec![(map_rect(area), app.timeline.made_frame(app.cursor)?)];
     if let Some(o) = &app.other {
         let [_, body, _, _] = screen(area);
         let cols = compare_columns(body);
@@ -307,9 +317,7 @@ fn map_lines(
     let s = &app.timeline.scenario;
     let rows = inner.height as usize;
     let width = inner.width as usize;
-    let full = s.hosts.len() + s.subnets.len();
     let mut lines = Vec::new();
-    let _ = full;
     match app.zoom {
         None if !app.summary_map() => {
             for sn in &s.subnets {
@@ -686,24 +694,45 @@ fn host_details(app: &App, frame: &EpFrame, f: &mut Frame, area: Rect, theme: Th
     );
 }
 
-fn score_chart(app: &App, f: &mut Frame, area: Rect, theme: Theme) {
-    let points: Vec<(f64, f64)> = (0..=app.cursor)
-        .filter_map(|t| app.timeline.made_frame(t))
-        .map(|fr| (fr.tick as f64, fr.score.blue as f64 / 10.0))
+/// Blue's score over time, up to the cursor, for each (timeline, colour).
+fn score_chart(
+    app: &App,
+    f: &mut Frame,
+    area: Rect,
+    theme: Theme,
+    lines: &[(&crate::episode::Timeline, Color)],
+    title: String,
+) {
+    let series: Vec<Vec<(f64, f64)>> = lines
+        .iter()
+        .map(|(tl, _)| {
+            (0..=app.cursor)
+                .filter_map(|t| tl.made_frame(t))
+                .map(|fr| (fr.tick as f64, fr.score.blue as f64 / 10.0))
+                .collect()
+        })
         .collect();
-    let low = points.iter().map(|p| p.1).fold(0.0f64, f64::min).min(-1.0);
-    let last = app.timeline.last_tick().max(1) as f64;
-    let data = Dataset::default()
-        .marker(Marker::Braille)
-        .graph_type(GraphType::Line)
-        .style(theme.fg(Color::Cyan))
-        .data(&points);
-    let chart = Chart::new(vec![data])
-        .block(
-            Block::default()
-                .borders(Borders::ALL)
-                .title(" blue's score over time "),
-        )
+    let low = series
+        .iter()
+        .flatten()
+        .map(|p| p.1)
+        .fold(0.0f64, f64::min)
+        .min(-1.0);
+    let last = app.last_tick().max(1) as f64;
+    let data = lines
+        .iter()
+        .zip(&series)
+        .map(|((tl, c), points)| {
+            Dataset::default()
+                .name(short_agent(&tl.info.blue))
+                .marker(Marker::Braille)
+                .graph_type(GraphType::Line)
+                .style(theme.fg(*c))
+                .data(points)
+        })
+        .collect();
+    let chart = Chart::new(data)
+        .block(Block::default().borders(Borders::ALL).title(title))
         .x_axis(Axis::default().bounds([0.0, last]))
         .y_axis(
             Axis::default()
@@ -768,17 +797,7 @@ fn render_compare(app: &App, f: &mut Frame) {
     };
     let (ia, ib) = (&app.timeline.info, &other.info);
     let diverged = app.divergence.is_some_and(|d| app.cursor >= d);
-    let mut spans = vec![
-        Span::styled(
-            format!(
-                " tick {}/{} · {} {}/s ",
-                app.cursor,
-                ia.length,
-                if app.paused { "paused" } else { "playing" },
-                app.ticks_per_second()
-            ),
-            theme.bold(),
-        ),
+    let tail = vec![
         match app.divergence {
             Some(d) => Span::styled(
                 format!("│ worlds diverge at tick {d} "),
@@ -798,13 +817,7 @@ fn render_compare(app: &App, f: &mut Frame) {
             ia.episode
         )),
     ];
-    if !app.notice.is_empty() {
-        spans.insert(
-            1,
-            Span::styled(format!("{} ", app.notice), theme.fg(Color::Yellow)),
-        );
-    }
-    f.render_widget(Paragraph::new(Line::from(spans)), status);
+    draw_status(app, f, status, theme, tail);
     let cols = compare_columns(body);
     let wide = cols.len() == 3;
     for (i, (fr, info)) in [(fa, ia), (fb, ib)].into_iter().enumerate() {
@@ -847,45 +860,17 @@ fn render_compare(app: &App, f: &mut Frame) {
             cols[2],
         );
     }
-    let series = |tl: &crate::episode::Timeline| -> Vec<(f64, f64)> {
-        (0..=app.cursor)
-            .filter_map(|t| tl.made_frame(t))
-            .map(|fr| (fr.tick as f64, fr.score.blue as f64 / 10.0))
-            .collect()
-    };
-    let (pa, pb) = (series(&app.timeline), series(other));
-    let low = pa
-        .iter()
-        .chain(&pb)
-        .map(|p| p.1)
-        .fold(0.0f64, f64::min)
-        .min(-1.0);
-    let last = ia.length.max(1) as f64;
-    let chart_widget = Chart::new(vec![
-        Dataset::default()
-            .name(short_agent(&ia.blue))
-            .marker(Marker::Braille)
-            .graph_type(GraphType::Line)
-            .style(theme.fg(Color::Cyan))
-            .data(&pa),
-        Dataset::default()
-            .name(short_agent(&ib.blue))
-            .marker(Marker::Braille)
-            .graph_type(GraphType::Line)
-            .style(theme.fg(Color::Magenta))
-            .data(&pb),
-    ])
-    .block(Block::default().borders(Borders::ALL).title(format!(
-        " score over time · difference {} ",
-        tenths((fb.score.blue - fa.score.blue) as i32)
-    )))
-    .x_axis(Axis::default().bounds([0.0, last]))
-    .y_axis(
-        Axis::default()
-            .bounds([low, 0.0])
-            .labels([format!("{low:.0}"), "0".to_string()]),
+    score_chart(
+        app,
+        f,
+        chart,
+        theme,
+        &[(&app.timeline, Color::Cyan), (other, Color::Magenta)],
+        format!(
+            " score over time · difference {} ",
+            tenths((fb.score.blue - fa.score.blue) as i32)
+        ),
     );
-    f.render_widget(chart_widget, chart);
     f.render_widget(
         Paragraph::new(Line::from(Span::styled(
             "space play/pause · ←/→ step · d divergence · +/- speed · n/N episode · ? help · q quit",
