@@ -568,6 +568,15 @@ fn red_learns_the_same_way_and_plays_with_ppo() {
     let o = ml(&["run", "cage2", "--red", "bline", "--blue", &policy]);
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("red policy"), "{}", stderr(&o));
+    // The viewer shows a learned red's most probable actions, the played one first (greedy).
+    let scenario = std::sync::Arc::new(mirrorlab_scenarios::load("cage2").unwrap().scenario);
+    let mut t = mirrorlab_tui::Timeline::live(scenario, &policy, "sleep", 0, 0, None).unwrap();
+    for tick in 1..=10 {
+        let f = t.frame(tick);
+        assert_eq!(f.red_top.len(), 3, "tick {tick}");
+        assert_eq!(Some(f.red_top[0].0), f.inputs.map(|i| i.1), "tick {tick}");
+        assert!(f.blue_top.is_empty(), "a scripted blue has no distribution");
+    }
     let o = ml(&["train", "cage2", "--learner", "red", "--red", "bline"]);
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("--blue"), "{}", stderr(&o));

@@ -14,7 +14,7 @@ use mirrorlab_agents::{Agent, Obs, Side};
 use mirrorlab_sim::model::Scenario;
 use mirrorlab_sim::replay::Replay;
 use mirrorlab_sim::trace::{Event, EventKind};
-use mirrorlab_sim::{Buffers, HostView, Layout, ScoreView, Sim, SimConfig};
+use mirrorlab_sim::{Buffers, HostView, Layout, RedHold, ScoreView, Sim, SimConfig};
 
 /// Why a timeline could not be made.
 #[derive(Debug, thiserror::Error)]
@@ -54,6 +54,8 @@ pub struct Frame {
     /// A learned blue's most probable actions at that step, most probable first (action,
     /// probability); empty for scripted agents and replays.
     pub blue_top: Vec<(u32, f32)>,
+    /// The same for a learned red.
+    pub red_top: Vec<(u32, f32)>,
 }
 
 /// How many of a learned agent's most probable actions a frame keeps.
@@ -140,6 +142,7 @@ impl Timeline {
         red_agent.reset(0, episode);
         blue_agent.reset(0, episode);
         blue_agent.keep_distribution(true);
+        red_agent.keep_distribution(true);
         let sim = viewer_sim(&scenario, seed, episode, length)?;
         let layout = sim.layout().clone();
         let mut buf = Buffers::new(&layout, 1);
@@ -235,6 +238,7 @@ impl Timeline {
             inputs: None,
             events: (0, 0),
             blue_top: Vec::new(),
+            red_top: Vec::new(),
         };
         Timeline {
             scenario,
@@ -284,7 +288,7 @@ impl Timeline {
 
     fn step(&mut self) {
         let t = self.frames.len() - 1;
-        let mut blue_top = Vec::new();
+        let (mut blue_top, mut red_top) = (Vec::new(), Vec::new());
         let (blue, red) = match &mut self.driver {
             Driver::Agents {
                 blue,
@@ -313,6 +317,9 @@ impl Timeline {
                 let (b, r) = (actions.0[0], actions.1[0]);
                 if let Some(d) = blue.distribution(0) {
                     blue_top = top(d);
+                }
+                if let Some(d) = red.distribution(0) {
+                    red_top = top(d);
                 }
                 // Inputs were range-checked by the agents' own layout: a failure is a bug.
                 self.sim
@@ -345,7 +352,76 @@ impl Timeline {
             inputs: Some((blue, red)),
             events: (from, self.events.len()),
             blue_top,
+            red_top,
         });
+    }
+
+    /// Red's attack path up to `tick`: one edge per session red gained, in order, from the
+    /// host that led red there. Every red action is launched from red's first entry host, so
+    /// the edge starts at: the pivot a route needs (a route with `via` carries traffic only
+    /// while red holds a session in that subnet: the host there red gained last); else the
+    /// host whose escalation revealed the target's address (the scenario's `reveals`), or
+    /// the target's subnet for a sweep (escalating makes red aware of the host's subnet);
+    /// else the launch host. Frames not yet made are not looked at (`tick` is clamped to the last
+    /// one made).
+    pub fn attack_edges(&self, tick: u32) -> Vec<Edge> {
+        let t = tick.min(self.made() - 1);
+        let s = &self.scenario;
+        let Some(&launch) = s.red.entry.first() else {
+            return Vec::new();
+        };
+        let launch = launch as usize;
+        let home = s.hosts[launch].subnet;
+        let mut edges: Vec<Edge> = Vec::new();
+        let mut revealed_by: Vec<Option<usize>> = vec![None; s.hosts.len()];
+        let mut subnet_by: Vec<Option<usize>> = vec![None; s.subnets.len()];
+        for k in 1..=t as usize {
+            let (before, now) = (&self.frames[k - 1], &self.frames[k]);
+            for e in &self.events[now.events.0..now.events.1] {
+                if e.kind == EventKind::Escalated {
+                    let y = e.host as usize;
+                    for &r in &s.hosts[y].reveals {
+                        revealed_by[r as usize].get_or_insert(y);
+                    }
+                    subnet_by[s.hosts[y].subnet as usize].get_or_insert(y);
+                }
+                if e.kind != EventKind::Exploit || !(e.b == 2 || e.b == 3) {
+                    continue;
+                }
+                let to = e.host as usize;
+                let sub = s.hosts[to].subnet;
+                let via = (sub != home)
+                    .then(|| s.routes.iter().find(|r| r.from == home && r.to == sub))
+                    .flatten()
+                    .and_then(|r| r.via);
+                let held = |h: usize| before.hosts[h].hold >= RedHold::User;
+                let from = match via {
+                    None => revealed_by[to]
+                        .or(subnet_by[sub as usize])
+                        .filter(|&y| y != to)
+                        .unwrap_or(launch),
+                    Some(v) => edges
+                        .iter()
+                        .rev()
+                        .map(|g| g.to)
+                        .find(|&h| s.hosts[h].subnet == v && held(h))
+                        .or_else(|| {
+                            s.subnets[v as usize]
+                                .hosts
+                                .iter()
+                                .map(|&h| h as usize)
+                                .find(|&h| held(h))
+                        })
+                        .unwrap_or(launch),
+                };
+                edges.push(Edge {
+                    from,
+                    to,
+                    tick: k as u32,
+                });
+            }
+        }
+        edges
     }
 
     /// The first tick after `from` (or before it, going backwards) whose step holds an event
@@ -363,6 +439,15 @@ impl Timeline {
         let f = &self.frames[tick as usize];
         self.frame_events(f).iter().any(|e| mark.matches(e))
     }
+}
+
+/// One step of red's attack path: a session gained on `to`, reached from `from` (the launch
+/// host, or the pivot a route needs), in the step that ends at `tick`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Edge {
+    pub from: usize,
+    pub to: usize,
+    pub tick: u32,
 }
 
 /// Kinds of moments to jump to.

@@ -14,7 +14,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Axis, Block, Borders, Chart, Clear, Dataset, GraphType, Paragraph, Wrap};
 
 use crate::app::App;
-use crate::episode::Frame as EpFrame;
+use crate::episode::{Frame as EpFrame, Timeline};
 
 /// Styles, or none at all (`NO_COLOR`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -94,7 +94,7 @@ pub fn render(app: &App, f: &mut Frame) {
     };
     status_line(app, f, status, theme);
     let [map, side] = body_columns(body);
-    network_map(app, frame, f, map, theme);
+    network_map(app, f, map, theme);
     let [events, details] =
         Layout::vertical([Constraint::Percentage(55), Constraint::Percentage(45)]).areas(side);
     event_log(app, f, events, theme);
@@ -175,11 +175,77 @@ pub fn short_agent(spec: &str) -> String {
         .join(",")
 }
 
-/// One host's line on the map.
-fn host_line(app: &App, h: usize, v: &HostView, width: usize, theme: Theme) -> Line<'static> {
-    let s = &app.timeline.scenario;
+/// Lanes of red's edges beside a listed map: each lane holds edges (top row, bottom row)
+/// that do not overlap, the most recent edges placed first; at most `most` lanes (edges that
+/// do not fit are left out: the details panel lists the whole path).
+fn edge_lanes(edges: &[(usize, usize)], most: usize) -> Vec<Vec<(usize, usize, bool)>> {
+    let mut lanes: Vec<Vec<(usize, usize, bool)>> = Vec::new();
+    for &(from, to) in edges.iter().rev() {
+        let (lo, hi) = (from.min(to), from.max(to));
+        let free =
+            |lane: &Vec<(usize, usize, bool)>| lane.iter().all(|&(a, b, _)| b < lo || a > hi);
+        // `true`: the edge runs downwards (its target is the lower row).
+        let edge = (lo, hi, to > from);
+        match lanes.iter().position(free) {
+            Some(i) => lanes[i].push(edge),
+            None if lanes.len() < most => lanes.push(vec![edge]),
+            None => {}
+        }
+    }
+    lanes
+}
+
+/// The gutter's characters on row `r`: each lane's line (╭ │ ╰), connectors from a lane to
+/// its endpoint's host (─, crossing ┼), and an arrowhead (▶) at a target host.
+fn gutter_spans(lanes: &[Vec<(usize, usize, bool)>], r: usize, theme: Theme) -> Vec<Span<'static>> {
+    if lanes.is_empty() {
+        return Vec::new();
+    }
+    let mut out = String::new();
+    // An endpoint on this row (lanes to its right are crossed), and whether one is a target.
+    let (mut connect, mut arrow) = (false, false);
+    for lane in lanes {
+        let c = match lane.iter().find(|&&(a, b, _)| a <= r && r <= b) {
+            Some(&(a, b, down)) if a == r || b == r => {
+                connect = true;
+                arrow |= (b == r) == down;
+                if a == r { '╭' } else { '╰' }
+            }
+            Some(_) if connect => '┼',
+            Some(_) => '│',
+            None if connect => '─',
+            None => ' ',
+        };
+        out.push(c);
+    }
+    out.push(match (arrow, connect) {
+        (true, _) => '▶',
+        (false, true) => '─',
+        _ => ' ',
+    });
+    vec![Span::styled(out, theme.fg(Color::Red))]
+}
+
+/// One host's line on the map; `gained`: the tick red gained a session here (shown when the
+/// line has room).
+fn host_line(
+    app: &App,
+    tl: &Timeline,
+    h: usize,
+    v: &HostView,
+    gained: Option<u32>,
+    width: usize,
+    theme: Theme,
+) -> Line<'static> {
+    let s = &tl.scenario;
     let sel = app.selected == Some(h);
-    let name_w = width.saturating_sub(18).clamp(6, 24);
+    let label = gained.map(|t| format!(" @{t}")).unwrap_or_default();
+    // As wide as the longest name (at most 24), so the columns line up with room to spare.
+    let longest = s.hosts.iter().map(|x| x.name.chars().count()).max();
+    let name_w = width
+        .saturating_sub(18)
+        .min(longest.unwrap_or(6).min(24))
+        .max(6);
     let mut name: String = s.hosts[h].name.chars().take(name_w).collect();
     while name.chars().count() < name_w {
         name.push(' ');
@@ -209,6 +275,10 @@ fn host_line(app: &App, h: usize, v: &HostView, width: usize, theme: Theme) -> L
     }
     if v.restoring {
         spans.push(Span::styled(" ⟳", theme.fg(Color::Green)));
+    }
+    let used: usize = spans.iter().map(|sp| sp.content.chars().count()).sum();
+    if !label.is_empty() && used + label.len() <= width {
+        spans.push(Span::styled(label, theme.fg(Color::Red)));
     }
     Line::from(spans)
 }
@@ -267,40 +337,37 @@ fn compare_columns(body: Rect) -> Vec<Rect> {
 /// The host drawn at screen cell (`col`, `row`) of a screen of size `area`, if any (either
 /// map of a comparison).
 pub fn host_at(app: &App, area: Rect, col: u16, row: u16) -> Option<usize> {
-    let mut maps = vec![(map_rect(area), app.timeline.made_frame(app.cursor)?)];
+    let mut maps = vec![(map_rect(area), &app.timeline)];
     if let Some(o) = &app.other {
         let [_, body, _, _] = screen(area);
         let cols = compare_columns(body);
-        maps = vec![
-            (cols[0], app.timeline.made_frame(app.cursor)?),
-            (cols[1], o.made_frame(app.cursor)?),
-        ];
+        maps = vec![(cols[0], &app.timeline), (cols[1], o)];
     }
-    for (rect, frame) in maps {
+    for (rect, tl) in maps {
         let inner = Block::default().borders(Borders::ALL).inner(rect);
         if col < inner.x || col >= inner.x + inner.width || row < inner.y {
             continue;
         }
-        let lines = map_lines(app, frame, inner, Theme { color: false });
+        let lines = map_lines(app, tl, inner, Theme { color: false });
         return lines.get((row - inner.y) as usize).and_then(|l| l.0);
     }
     None
 }
 
-fn network_map(app: &App, frame: &EpFrame, f: &mut Frame, area: Rect, theme: Theme) {
+fn network_map(app: &App, f: &mut Frame, area: Rect, theme: Theme) {
     let s = &app.timeline.scenario;
     let title = match app.zoom {
         Some(sn) => format!(" network · {} (esc: all subnets) ", s.subnets[sn].name),
         None => " network ".to_string(),
     };
-    titled_map(app, frame, f, area, theme, title);
+    titled_map(app, &app.timeline, f, area, theme, title);
 }
 
-fn titled_map(app: &App, frame: &EpFrame, f: &mut Frame, area: Rect, theme: Theme, title: String) {
+fn titled_map(app: &App, tl: &Timeline, f: &mut Frame, area: Rect, theme: Theme, title: String) {
     let block = Block::default().borders(Borders::ALL).title(title);
     let inner = block.inner(area);
     f.render_widget(block, area);
-    let lines: Vec<Line> = map_lines(app, frame, inner, theme)
+    let lines: Vec<Line> = map_lines(app, tl, inner, theme)
         .into_iter()
         .map(|l| l.1)
         .collect();
@@ -310,27 +377,67 @@ fn titled_map(app: &App, frame: &EpFrame, f: &mut Frame, area: Rect, theme: Them
 /// The map's lines, each with the host it shows (if it shows one).
 fn map_lines(
     app: &App,
-    frame: &EpFrame,
+    tl: &Timeline,
     inner: Rect,
     theme: Theme,
 ) -> Vec<(Option<usize>, Line<'static>)> {
-    let s = &app.timeline.scenario;
+    let s = &tl.scenario;
+    let Some(frame) = tl.made_frame(app.cursor) else {
+        return Vec::new();
+    };
     let rows = inner.height as usize;
     let width = inner.width as usize;
+    let edges = tl.attack_edges(app.cursor);
+    let gained = |h: usize| edges.iter().rev().find(|e| e.to == h).map(|e| e.tick);
     let mut lines = Vec::new();
     match app.zoom {
         None if !app.summary_map() => {
+            // Hosts listed by subnet, red's path drawn as edges in a gutter on the left.
+            let mut row_of = vec![usize::MAX; s.hosts.len()];
+            let mut row = 0;
             for sn in &s.subnets {
-                lines.push((
-                    None,
-                    Line::from(Span::styled(
-                        format!("─ {} ", sn.name),
-                        theme.fg(Color::DarkGray),
-                    )),
+                row += 1;
+                for &h in &sn.hosts {
+                    row_of[h as usize] = row;
+                    row += 1;
+                }
+            }
+            let visible = |r: usize| r < rows;
+            // Each (from, to) once: a host red regained after a restore has one edge.
+            let mut spans: Vec<(usize, usize)> = Vec::new();
+            for e in &edges {
+                let (a, b) = (row_of[e.from], row_of[e.to]);
+                spans.retain(|&x| x != (a, b));
+                if a != b && visible(a) && visible(b) {
+                    spans.push((a, b));
+                }
+            }
+            let lanes = edge_lanes(&spans, width.saturating_sub(30).min(4));
+            let gutter = if lanes.is_empty() { 0 } else { lanes.len() + 1 };
+            let mut r = 0;
+            for sn in &s.subnets {
+                let mut line = gutter_spans(&lanes, r, theme);
+                line.push(Span::styled(
+                    format!("─ {} ", sn.name),
+                    theme.fg(Color::DarkGray),
                 ));
+                lines.push((None, Line::from(line)));
+                r += 1;
                 for &h in &sn.hosts {
                     let h = h as usize;
-                    lines.push((Some(h), host_line(app, h, &frame.hosts[h], width, theme)));
+                    let mut line = gutter_spans(&lanes, r, theme);
+                    let host = host_line(
+                        app,
+                        tl,
+                        h,
+                        &frame.hosts[h],
+                        gained(h),
+                        width - gutter,
+                        theme,
+                    );
+                    line.extend(host.spans);
+                    lines.push((Some(h), Line::from(line)));
+                    r += 1;
                 }
             }
         }
@@ -404,7 +511,10 @@ fn map_lines(
             let start = sel.saturating_sub(rows.saturating_sub(1));
             for &h in hosts.iter().skip(start).take(rows) {
                 let h = h as usize;
-                lines.push((Some(h), host_line(app, h, &frame.hosts[h], width, theme)));
+                lines.push((
+                    Some(h),
+                    host_line(app, tl, h, &frame.hosts[h], gained(h), width, theme),
+                ));
             }
         }
     }
@@ -646,17 +756,23 @@ fn host_details(app: &App, frame: &EpFrame, f: &mut Frame, area: Rect, theme: Th
             lines.push(Line::from(Span::raw(t)));
         }
     }
-    if !frame.blue_top.is_empty() {
+    for (label, best, colour) in [
+        ("blue's policy ", &frame.blue_top, Color::Blue),
+        ("red's policy ", &frame.red_top, Color::Red),
+    ] {
+        if best.is_empty() {
+            continue;
+        }
         let l = &app.timeline.layout;
-        let mut spans = vec![Span::styled("blue's policy ", theme.fg(Color::Blue))];
-        for (i, (a, p)) in frame.blue_top.iter().enumerate() {
+        let mut spans = vec![Span::styled(label, theme.fg(colour))];
+        for (i, &(a, p)) in best.iter().enumerate() {
+            let name = if colour == Color::Red {
+                l.red_name(s, a)
+            } else {
+                l.blue_name(s, a)
+            };
             spans.push(Span::styled(
-                format!(
-                    "{}{} {:.0}%",
-                    if i > 0 { " · " } else { "" },
-                    l.blue_name(s, *a),
-                    p * 100.0
-                ),
+                format!("{}{name} {:.0}%", if i > 0 { " · " } else { "" }, p * 100.0),
                 if i == 0 {
                     theme.bold()
                 } else {
@@ -666,25 +782,29 @@ fn host_details(app: &App, frame: &EpFrame, f: &mut Frame, area: Rect, theme: Th
         }
         lines.push(Line::from(spans));
     }
-    // Red's path so far: the hosts it gained, with the tick of each (the latest few).
-    let path: Vec<String> = app.timeline.events[..end]
-        .iter()
-        .filter(|e| e.kind == EventKind::Exploit && (e.b == 2 || e.b == 3))
-        .map(|e| format!("{}@{}", s.hosts[e.host as usize].name, e.tick))
-        .collect();
-    let entry = s.hosts[s.red.entry[0] as usize].name.clone();
-    let shown: Vec<String> = if path.len() > 4 {
-        std::iter::once(entry)
-            .chain(std::iter::once(format!("…{} more", path.len() - 3)))
-            .chain(path[path.len() - 3..].iter().cloned())
-            .collect()
-    } else {
-        std::iter::once(entry).chain(path).collect()
-    };
-    lines.push(Line::from(vec![
-        Span::styled("path ", theme.fg(Color::Red)),
-        Span::raw(shown.join(" → ")),
-    ]));
+    // Red's path to the host it gained last: edges back to the launch host, tick on each.
+    let edges = app.timeline.attack_edges(app.cursor);
+    if let Some(last) = edges.last() {
+        let mut chain = vec![*last];
+        while let Some(e) = edges.iter().rev().find(|e| {
+            let head = chain[chain.len() - 1];
+            e.to == head.from && e.tick <= head.tick && !chain.contains(e)
+        }) {
+            chain.push(*e);
+        }
+        chain.reverse();
+        let mut text = s.hosts[chain[0].from].name.clone();
+        for e in &chain {
+            text.push_str(&format!(" ─{}→ {}", e.tick, s.hosts[e.to].name));
+        }
+        lines.push(Line::from(vec![
+            Span::styled(
+                format!("path ({} sessions gained) ", edges.len()),
+                theme.fg(Color::Red),
+            ),
+            Span::raw(text),
+        ]));
+    }
     let block = Block::default()
         .borders(Borders::ALL)
         .title(" score · host ");
@@ -761,7 +881,9 @@ fn help(f: &mut Frame, area: Rect, theme: Theme) {
         "",
         "map: what red truly holds (clean, found, scanned, USER,",
         "ROOT, IMPACT), then what blue believes (b:?, b:user,",
-        "b:root); dN decoys placed; ⟳ being restored",
+        "b:root); dN decoys placed; ⟳ being restored; @t the tick",
+        "red gained it; red lines on the left: red's path (from ╭",
+        "or ╰ to ▶, from the host that led red there)",
     ];
     let w = 60.min(area.width);
     let h = (text.len() as u16 + 2).min(area.height);
@@ -795,7 +917,7 @@ fn render_compare(app: &App, f: &mut Frame) {
     ) else {
         return;
     };
-    let (ia, ib) = (&app.timeline.info, &other.info);
+    let ia = &app.timeline.info;
     let diverged = app.divergence.is_some_and(|d| app.cursor >= d);
     let tail = vec![
         match app.divergence {
@@ -820,13 +942,13 @@ fn render_compare(app: &App, f: &mut Frame) {
     draw_status(app, f, status, theme, tail);
     let cols = compare_columns(body);
     let wide = cols.len() == 3;
-    for (i, (fr, info)) in [(fa, ia), (fb, ib)].into_iter().enumerate() {
+    for (i, (fr, tl)) in [(fa, &app.timeline), (fb, other)].into_iter().enumerate() {
         let title = format!(
             " {} · {} ",
-            short_agent(&info.blue),
+            short_agent(&tl.info.blue),
             tenths(fr.score.blue as i32)
         );
-        titled_map(app, fr, f, cols[i], theme, title);
+        titled_map(app, tl, f, cols[i], theme, title);
     }
     if wide {
         let mut lines: Vec<Line> = Vec::new();

@@ -469,3 +469,62 @@ fn clicks_select_hosts_on_either_map_of_a_comparison() {
     a.update(Message::Select(op));
     assert_eq!(a.selected, Some(op));
 }
+
+#[test]
+fn red_s_path_is_drawn_as_edges_from_the_host_that_led_there() {
+    let (s, _) = cage2();
+    let t = Timeline::live(s.clone(), "bline", "sleep", 0, 0, None).unwrap();
+    let mut a = App::new(t, true, None);
+    a.update(Message::SeekEnd);
+    let edges = a.timeline.attack_edges(a.cursor);
+    let name = |h: usize| s.hosts[h].name.as_str();
+    let subnet = |h: usize| s.subnets[s.hosts[h].subnet as usize].name.as_str();
+    let server = s.host_by_name("Op_Server0").unwrap() as usize;
+    assert!(
+        edges.iter().any(|e| e.to == server),
+        "B_line reaches Op_Server0 against Sleep"
+    );
+    for e in &edges {
+        // Each edge is a session gained at its tick…
+        let f = a.timeline.made_frame(e.tick).unwrap();
+        assert!(
+            a.timeline.frame_events(f).iter().any(|ev| {
+                ev.kind == mirrorlab_sim::trace::EventKind::Exploit
+                    && ev.host as usize == e.to
+                    && (ev.b == 2 || ev.b == 3)
+            }),
+            "{} at {}",
+            name(e.to),
+            e.tick
+        );
+        // …from a host red held the tick before (its entry host always).
+        let before = a.timeline.made_frame(e.tick - 1).unwrap();
+        assert!(
+            before.hosts[e.from].hold >= mirrorlab_sim::RedHold::User,
+            "{} → {} at {}",
+            name(e.from),
+            name(e.to),
+            e.tick
+        );
+        match subnet(e.to) {
+            // The operational zone is routed only through a session in the enterprise zone.
+            "operational" => assert_eq!(subnet(e.from), "enterprise"),
+            // Enterprise0's address is revealed by escalating on User3 (CAGE-2's table);
+            // Enterprise2 is found by a sweep of the subnet red learned of on Enterprise0.
+            "enterprise" => assert_ne!(name(e.from), "User0", "{}", name(e.to)),
+            _ => assert_eq!(name(e.from), "User0"),
+        }
+    }
+    let text = screen(&a, 120, 40);
+    assert!(text.contains('▶'), "{text}");
+    let wide = screen(&a, 160, 40);
+    assert!(
+        wide.contains("User0 ─3→ User3 ─6→ Enterprise0 ─10→ Enterprise2 ─13→ Op_Server0"),
+        "the path to the last host gained, ticks on its edges: {wide}"
+    );
+    insta::assert_snapshot!("cage2_path_120x40", text);
+    // Early on, before any session is gained, no edge is drawn.
+    a.update(Message::SeekTo(1));
+    assert!(a.timeline.attack_edges(1).is_empty());
+    assert!(!screen(&a, 120, 40).contains('▶'));
+}
