@@ -88,6 +88,14 @@ enum Command {
         #[arg(long, default_value_t = 1)]
         seed: u64,
     },
+    /// Open results in the terminal: a training run folder (its learning curves and losses
+    /// as charts, its evaluation tables, its configuration), an evaluation table (`eval
+    /// --json` or `--markdown` output, a run's eval.md) or a bench table. Enter on an
+    /// evaluation cell watches that cell's episode; `?` lists the keys.
+    View {
+        /// A run folder, or a results file (.json or .md).
+        path: PathBuf,
+    },
     /// Draw a training run's metrics as PNG plots in RUN/plots/.
     Plot {
         /// The run folder (holds metrics.csv).
@@ -387,6 +395,7 @@ fn dispatch(cmd: Command) -> Result<ExitCode> {
             }
         }
         Command::Watch(a) => watch(a),
+        Command::View { path } => view(&path),
         Command::Compare(a) => compare(a),
         Command::Plot { run } => {
             for p in plot::plot_run(&run)? {
@@ -608,6 +617,43 @@ fn watch(a: WatchArgs) -> Result<ExitCode> {
     });
     let app = mirrorlab_tui::App::new(first, a.paused, Some(maker));
     mirrorlab_tui::term::run(app).context("the terminal viewer failed")?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn view(path: &std::path::Path) -> Result<ExitCode> {
+    // An unreadable or foreign file is reported before the terminal is taken over.
+    let doc = mirrorlab_tui::Document::open(path)?;
+    need_terminal("view")?;
+    let mut scenarios: Vec<(String, Arc<Scenario>)> = Vec::new();
+    let launcher: mirrorlab_tui::term::Launcher = Box::new(move |l| {
+        let scenario = match scenarios.iter().find(|(n, _)| *n == l.scenario) {
+            Some((_, s)) => s.clone(),
+            None => {
+                let s = mirrorlab_scenarios::load(&l.scenario)
+                    .map_err(|_| format!("cannot load scenario {}", l.scenario))?
+                    .scenario;
+                let s = Arc::new(s);
+                scenarios.push((l.scenario.clone(), s.clone()));
+                s
+            }
+        };
+        let (red, blue, seed, base, steps) = (
+            l.red.clone(),
+            l.blue.clone(),
+            l.seed,
+            l.episode,
+            Some(l.steps),
+        );
+        let first = mirrorlab_tui::Timeline::live(scenario.clone(), &red, &blue, seed, base, steps)
+            .map_err(|e| e.to_string())?;
+        let maker: mirrorlab_tui::app::EpisodeMaker = Box::new(move |offset| {
+            let episode = episode_at(base, offset)?;
+            mirrorlab_tui::Timeline::live(scenario.clone(), &red, &blue, seed, episode, steps)
+        });
+        Ok(mirrorlab_tui::App::new(first, false, Some(maker)))
+    });
+    mirrorlab_tui::term::run_results(mirrorlab_tui::Results::new(doc), launcher)
+        .context("the terminal viewer failed")?;
     Ok(ExitCode::SUCCESS)
 }
 

@@ -208,7 +208,8 @@ fn the_viewer_depends_on_sim_and_agents_and_only_it_knows_the_terminal() {
                 "mirrorlab-agents",
                 "ratatui",
                 "thiserror",
-                "ctrlc"
+                "ctrlc",
+                "serde_json"
             ]
             .contains(&d.as_str()),
             "tui depends on {d}"
@@ -242,4 +243,8 @@ fn the_viewer_depends_on_sim_and_agents_and_only_it_knows_the_terminal() {
     let view = std::fs::read_to_string(root().join("tui/src/view.rs")).unwrap();
     assert!(view.contains("pub fn render(app: &App, f: &mut Frame)"));
     assert!(!code(&view).contains("&mut App"));
+    // The same for the results view.
+    let view = std::fs::read_to_string(root().join("tui/src/results_view.rs")).unwrap();
+    assert!(view.contains("pub fn render(app: &Results, f: &mut Frame)"));
+    assert!(!code(&view).contains("&mut Results"));
 }

@@ -704,3 +704,25 @@ fn the_viewers_check_their_arguments_and_need_a_terminal() {
     assert!(stderr(&o).contains("terminal"), "{}", stderr(&o));
     std::fs::remove_dir_all(&dir).ok();
 }
+
+#[test]
+fn view_refuses_what_is_not_results_before_taking_the_terminal() {
+    let o = ml(&["view", "/nonexistent/run"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("/nonexistent/run: no such file"),
+        "{}",
+        stderr(&o)
+    );
+    let o = ml(&["view", "Cargo.toml"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("no table here"), "{}", stderr(&o));
+    // Results it can show, but no terminal to show them in.
+    let o = ml(&["view", "results/cage2/eval-sleep.json"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("run it in a terminal"),
+        "{}",
+        stderr(&o)
+    );
+}

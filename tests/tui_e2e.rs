@@ -197,6 +197,53 @@ fn watch_runs_in_a_real_terminal_and_restores_it() {
     assert_eq!(s.flags(), "0 0");
 }
 
+#[test]
+fn view_opens_a_run_and_watches_an_evaluation_cell() {
+    if Command::new("tmux").arg("-V").output().is_err() {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "tmux is missing under CI (.ci/run installs it)"
+        );
+        eprintln!("tmux is not installed: skipping the terminal test");
+        return;
+    }
+    let bin = env!("CARGO_BIN_EXE_mirrorlab");
+    let run = concat!(env!("CARGO_MANIFEST_DIR"), "/results/training/cage2-hosts");
+    let script = format!(
+        "cd {}; {bin} view {run}; {REPORT}",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    let s = Session::start(&format!("{}-view", s_name()), &script);
+    let screen = s.wait_for("training run");
+    assert!(screen.contains("policy     hosts"), "{screen}");
+    // The learning curve, then the trained defender's evaluation table.
+    s.keys(&["Down"]);
+    s.wait_for("charts/episodic_return");
+    // The item after the ten charts.
+    for _ in 0..10 {
+        s.keys(&["Down"]);
+    }
+    s.wait_for("▸eval ppo:cage2");
+    s.wait_for("-86.03 ± 0.83");
+    // Into its cells, down to 100 steps against B_line, and watch that episode.
+    s.keys(&["Enter", "Down", "Down", "Enter"]);
+    let screen = s.wait_for("tick ");
+    assert!(screen.contains("bline vs ppo:cage2-hosts"), "{screen}");
+    assert!(screen.contains("seed 153"), "{screen}");
+    assert!(screen.contains("/100"), "the 100-step cell: {screen}");
+    // Quitting the episode comes back to the table; quitting that ends the program.
+    s.keys(&["q"]);
+    s.wait_for("CAGE-2 evaluation of");
+    s.keys(&["q"]);
+    let screen = s.wait_for("END");
+    assert!(screen.contains("EXITED=0"), "{screen}");
+    assert!(
+        !screen.contains("-icanon"),
+        "raw mode was left on:\n{screen}"
+    );
+    assert_eq!(s.flags(), "0 0");
+}
+
 fn s_name() -> String {
     format!("mirrorlab-e2e-{}", std::process::id())
 }

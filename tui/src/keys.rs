@@ -6,6 +6,7 @@ use ratatui::crossterm::event::{
 
 use crate::app::Message;
 use crate::episode::Mark;
+use crate::results::ResultsMessage;
 
 /// The message of a key press (None: not bound).
 pub fn key(k: KeyEvent) -> Option<Message> {
@@ -53,4 +54,28 @@ pub fn mouse(m: MouseEvent, host_at: impl Fn(u16, u16) -> Option<usize>) -> Opti
         MouseEventKind::ScrollUp => Some(Message::SelectPrevious),
         _ => None,
     }
+}
+
+/// The results view's message of a key press (None: not bound).
+pub fn results_key(k: KeyEvent) -> Option<ResultsMessage> {
+    if k.kind == KeyEventKind::Release {
+        return None;
+    }
+    if k.modifiers.contains(KeyModifiers::CONTROL) {
+        return matches!(k.code, KeyCode::Char('c') | KeyCode::Char('d'))
+            .then_some(ResultsMessage::Quit);
+    }
+    Some(match k.code {
+        KeyCode::Char('q') => ResultsMessage::Quit,
+        KeyCode::Up | KeyCode::Char('k') | KeyCode::BackTab => ResultsMessage::Up,
+        KeyCode::Down | KeyCode::Char('j') | KeyCode::Tab => ResultsMessage::Down,
+        KeyCode::Left | KeyCode::Char('h') => ResultsMessage::Left,
+        KeyCode::Right | KeyCode::Char('l') => ResultsMessage::Right,
+        KeyCode::Enter => ResultsMessage::Enter,
+        KeyCode::Esc => ResultsMessage::Back,
+        KeyCode::PageDown | KeyCode::Char(' ') => ResultsMessage::PageDown,
+        KeyCode::PageUp => ResultsMessage::PageUp,
+        KeyCode::Char('?') => ResultsMessage::ToggleHelp,
+        _ => return None,
+    })
 }

@@ -11,11 +11,18 @@ use ratatui::crossterm::event::{self, DisableMouseCapture, EnableMouseCapture, E
 use ratatui::crossterm::execute;
 
 use crate::app::{App, Message};
-use crate::{keys, view};
+use crate::results::{Launch, Results, ResultsMessage};
+use crate::{keys, results_view, view};
 
-/// Runs the viewer until it quits. Colour follows `NO_COLOR` (https://no-color.org).
-pub fn run(mut app: App) -> io::Result<()> {
-    app.color = std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
+fn no_color() -> bool {
+    std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty())
+}
+
+/// Takes the terminal (raw mode, alternate screen, mouse capture, panic hook, signals), runs
+/// `body`, and gives the terminal back however `body` ends.
+fn with_terminal(
+    body: impl FnOnce(&mut ratatui::DefaultTerminal, &AtomicBool) -> io::Result<()>,
+) -> io::Result<()> {
     let mut terminal = ratatui::try_init()?;
     // ratatui's panic hook leaves raw mode and the alternate screen; mouse reporting is ours
     // to switch off, before it.
@@ -32,10 +39,57 @@ pub fn run(mut app: App) -> io::Result<()> {
         let s = signalled.clone();
         let _ = ctrlc::set_handler(move || s.store(true, Ordering::SeqCst));
     }
-    let result = event_loop(&mut terminal, &mut app, &signalled);
+    let result = body(&mut terminal, &signalled);
     let _ = execute!(io::stdout(), DisableMouseCapture);
     ratatui::try_restore()?;
     result
+}
+
+/// Runs the viewer until it quits. Colour follows `NO_COLOR` (https://no-color.org).
+pub fn run(mut app: App) -> io::Result<()> {
+    app.color = !no_color();
+    with_terminal(|terminal, signalled| event_loop(terminal, &mut app, signalled))
+}
+
+/// Makes the viewer for an evaluation cell's episode (an error is shown as a notice).
+pub type Launcher = Box<dyn FnMut(&Launch) -> Result<App, String>>;
+
+/// Runs the results view until it quits; a chosen evaluation cell opens in the viewer, and
+/// quitting the viewer comes back here.
+pub fn run_results(mut results: Results, mut launch: Launcher) -> io::Result<()> {
+    results.color = !no_color();
+    with_terminal(|terminal, signalled| {
+        let size = terminal.size()?;
+        results.update(ResultsMessage::Resize(size.width, size.height));
+        while !results.quit && !signalled.load(Ordering::SeqCst) {
+            if let Some(l) = results.pending.clone() {
+                let outcome = match launch(&l) {
+                    Ok(mut app) => {
+                        app.color = results.color;
+                        event_loop(terminal, &mut app, signalled)?;
+                        None
+                    }
+                    Err(e) => Some(e),
+                };
+                let size = terminal.size()?;
+                results.update(ResultsMessage::Resize(size.width, size.height));
+                results.update(ResultsMessage::Returned(outcome));
+                continue;
+            }
+            terminal.draw(|f| results_view::render(&results, f))?;
+            if event::poll(Duration::from_millis(250))? {
+                let msg = match event::read()? {
+                    Event::Key(k) => keys::results_key(k),
+                    Event::Resize(w, h) => Some(ResultsMessage::Resize(w, h)),
+                    _ => None,
+                };
+                if let Some(m) = msg {
+                    results.update(m);
+                }
+            }
+        }
+        Ok(())
+    })
 }
 
 fn event_loop(
