@@ -14,6 +14,7 @@ pub mod layout;
 pub mod model;
 pub mod replay;
 pub mod rng;
+pub mod rules;
 pub mod trace;
 pub mod view;
 mod world;

@@ -156,8 +156,9 @@ struct Inputs {
     end: usize,
 }
 
-/// Systems, in order. Each is a thin loop over the chunk's environments in id order.
-fn sys_begin(mut s: ResMut<State>, i: Res<Inputs>) {
+/// Systems, in the kill chain's order within a tick (see `crate::rules`). Each is a thin loop
+/// over the chunk's environments in id order, calling its rule.
+fn tick_starts(mut s: ResMut<State>, i: Res<Inputs>) {
     let envs = &mut s.bypass_change_detection().0;
     for e in i.start..i.end {
         if envs.active[e] {
@@ -166,7 +167,7 @@ fn sys_begin(mut s: ResMut<State>, i: Res<Inputs>) {
     }
 }
 
-fn sys_blue(mut s: ResMut<State>, w: Res<Shared>, i: Res<Inputs>) {
+fn blue_acts(mut s: ResMut<State>, w: Res<Shared>, i: Res<Inputs>) {
     let envs = &mut s.bypass_change_detection().0;
     for e in i.start..i.end {
         if envs.active[e] {
@@ -175,7 +176,7 @@ fn sys_blue(mut s: ResMut<State>, w: Res<Shared>, i: Res<Inputs>) {
     }
 }
 
-fn sys_green(mut s: ResMut<State>, w: Res<Shared>, i: Res<Inputs>) {
+fn green_works(mut s: ResMut<State>, w: Res<Shared>, i: Res<Inputs>) {
     if w.scenario.green.is_empty() {
         return;
     }
@@ -187,7 +188,7 @@ fn sys_green(mut s: ResMut<State>, w: Res<Shared>, i: Res<Inputs>) {
     }
 }
 
-fn sys_red(mut s: ResMut<State>, w: Res<Shared>, i: Res<Inputs>) {
+fn red_acts(mut s: ResMut<State>, w: Res<Shared>, i: Res<Inputs>) {
     let envs = &mut s.bypass_change_detection().0;
     for e in i.start..i.end {
         if envs.active[e] {
@@ -196,7 +197,7 @@ fn sys_red(mut s: ResMut<State>, w: Res<Shared>, i: Res<Inputs>) {
     }
 }
 
-fn sys_score(mut s: ResMut<State>, w: Res<Shared>, i: Res<Inputs>) {
+fn reward(mut s: ResMut<State>, w: Res<Shared>, i: Res<Inputs>) {
     let envs = &mut s.bypass_change_detection().0;
     for e in i.start..i.end {
         if envs.active[e] {
@@ -205,7 +206,7 @@ fn sys_score(mut s: ResMut<State>, w: Res<Shared>, i: Res<Inputs>) {
     }
 }
 
-fn sys_monitor(mut s: ResMut<State>, w: Res<Shared>, i: Res<Inputs>) {
+fn sensors(mut s: ResMut<State>, w: Res<Shared>, i: Res<Inputs>) {
     let envs = &mut s.bypass_change_detection().0;
     for e in i.start..i.end {
         if envs.active[e] {
@@ -214,7 +215,7 @@ fn sys_monitor(mut s: ResMut<State>, w: Res<Shared>, i: Res<Inputs>) {
     }
 }
 
-fn sys_finish(mut s: ResMut<State>, w: Res<Shared>, i: Res<Inputs>) {
+fn episode_ends(mut s: ResMut<State>, w: Res<Shared>, i: Res<Inputs>) {
     let envs = &mut s.bypass_change_detection().0;
     for e in i.start..i.end {
         if envs.active[e] {
@@ -265,13 +266,13 @@ impl Sim {
         schedule.set_executor(SingleThreadedExecutor::new());
         schedule.add_systems(
             (
-                sys_begin,
-                sys_blue,
-                sys_green,
-                sys_red,
-                sys_score,
-                sys_monitor,
-                sys_finish,
+                tick_starts,
+                blue_acts,
+                green_works,
+                red_acts,
+                sensors,
+                reward,
+                episode_ends,
             )
                 .chain(),
         );

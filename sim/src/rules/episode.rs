@@ -1,0 +1,83 @@
+//! The episode's clock: a tick starts by clearing last tick's activity; an episode ends when
+//! its time is up, leaves its summary and, when recording, its events and inputs, and the
+//! slot starts its next episode.
+
+use crate::engine::*;
+use crate::model::Scenario;
+
+impl Envs {
+    /// Clears last tick's monitoring and advances the clock.
+    pub fn begin_tick(&mut self, e: usize) {
+        let h = self.h;
+        for t in 0..self.touched_len[e] as usize {
+            let i = e * h + self.touched[e * h + t] as usize;
+            self.ev_entries[i] = 0;
+            self.ev_ports[i] = 0;
+            self.ev_flags[i] = 0;
+        }
+        self.touched_len[e] = 0;
+        self.tick[e] += 1;
+        self.blue_done[e] = NONE;
+        self.analyse_hit[e] = NONE;
+        self.step_cost[e] = 0;
+        self.step_red[e] = 0;
+    }
+
+    /// Ends the episode if its time is up; records the summary and starts the next one.
+    pub fn finish_if_done(&mut self, s: &Scenario, st: &Static, e: usize) {
+        self.done[e] = self.tick[e] >= self.episode_length;
+        if !self.done[e] {
+            return;
+        }
+        let h = self.h;
+        let l = &self.ledger[e];
+        let mut compromised = 0;
+        let mut privileged = 0;
+        for x in 0..h {
+            if st.base_sessions[x] > 0 {
+                continue;
+            }
+            let f = self.hflags[e * h + x];
+            compromised += (f & F_EVER_COMPROMISED != 0) as u32;
+            privileged += (f & F_EVER_PRIVILEGED != 0) as u32;
+        }
+        let summary = EpisodeSummary {
+            episode: self.episode[e],
+            ticks: self.tick[e],
+            blue_score: l.blue,
+            red_score: l.red,
+            confidentiality_loss: l.conf,
+            availability_loss: l.avail,
+            action_cost: l.cost,
+            trace_hash: self.hash[e],
+            hosts_compromised: compromised,
+            hosts_privileged: privileged,
+            first_privileged: l.first_priv,
+            first_impact: l.first_impact,
+            blue_actions: l.blue_actions,
+            red_actions: l.red_actions,
+            red_invalid: l.red_invalid,
+            exploits: l.exploits[..s.exploits.len()].to_vec(),
+        };
+        let (events, inputs) = if self.record {
+            (
+                std::mem::take(&mut self.log[e]),
+                std::mem::take(&mut self.inputs_log[e]),
+            )
+        } else {
+            (Vec::new(), Vec::new())
+        };
+        self.finished.push(Finished {
+            env: e,
+            summary,
+            events,
+            inputs,
+        });
+        let next = self.episode[e] + self.stride;
+        if self.limit.is_none_or(|l| next < l) {
+            self.reset_env(s, st, e, next);
+        } else {
+            self.active[e] = false;
+        }
+    }
+}

@@ -1,0 +1,31 @@
+//! The simulator's rules, one module per rule, each an `impl Envs` block of plain functions
+//! over one environment. The bevy_ecs systems in `world.rs` call them for every environment
+//! of a chunk, in environment order, in the kill chain's order within a tick (CAGE-2 §6.2):
+//!
+//! 1. [`episode`]: the tick starts (last tick's activity cleared, the clock advanced);
+//! 2. [`blue`] acts (with [`decoy`] for deception);
+//! 3. [`green`] works;
+//! 4. [`red`] acts: [`discovery`], [`exploit`], [`escalate`], [`impact`], over [`network`];
+//! 5. [`sensors`] turn the tick's activity into blue's compromise estimate;
+//! 6. [`reward`] scores the tick;
+//! 7. [`episode`]: an episode whose time is up ends and the next one starts;
+//!
+//! then [`observe`] writes each side's observation. A new technique is a new module here,
+//! a line in its side's dispatch, and its state in `engine::Envs`.
+//!
+//! Every random draw comes from the episode's own streams (red's, green's) in a fixed order,
+//! so an environment's trajectory does not depend on its neighbours.
+
+pub mod blue;
+pub mod decoy;
+pub mod discovery;
+pub mod episode;
+pub mod escalate;
+pub mod exploit;
+pub mod green;
+pub mod impact;
+pub mod network;
+pub mod observe;
+pub mod red;
+pub mod reward;
+pub mod sensors;

@@ -1,0 +1,93 @@
+//! Red's turn (after blue and green): validity (an action names only what red knows),
+//! costs, durative actions, then the technique's rule in its own module (`discovery`,
+//! `exploit`, `escalate`, `impact`). Every red action is launched from red's first entry
+//! host; `network` says what its traffic reaches.
+
+use crate::engine::*;
+use crate::layout::{RedAction, status};
+use crate::model::Scenario;
+use crate::trace::EventKind;
+
+impl Envs {
+    /// Whether `action` is valid for red now (names only known subnets, addresses, names).
+    pub fn red_valid(&self, s: &Scenario, e: usize, a: RedAction) -> bool {
+        let h = self.h;
+        match a {
+            RedAction::Sleep => true,
+            RedAction::DiscoverSystems(x) => self.subnet_known[e * s.subnets.len() + x as usize],
+            RedAction::DiscoverServices(x) | RedAction::Exploit(x) => {
+                self.know[e * h + x as usize] & K_IP != 0
+            }
+            RedAction::Escalate(x) | RedAction::Impact(x) => {
+                self.know[e * h + x as usize] & K_NAME != 0
+            }
+        }
+    }
+
+    pub fn red_turn(&mut self, s: &Scenario, st: &Static, e: usize, input: u32) {
+        if self.record
+            && let Some(last) = self.inputs_log[e].last_mut()
+        {
+            last.1 = input;
+        }
+        let tick = self.tick[e];
+        let (pending, at) = self.red_pending[e];
+        let action = if pending != NONE {
+            if at > tick {
+                self.red_status[e] = status::RUNNING; // still busy: the input is ignored
+                return;
+            }
+            self.red_pending[e] = (NONE, 0);
+            self.red_status[e] = 0;
+            pending
+        } else {
+            let Some(a) = st.layout.decode_red(input) else {
+                self.red_status[e] = 0;
+                return;
+            };
+            let kind = a.kind() as usize;
+            self.ledger[e].red_actions[kind] += 1;
+            self.red_status[e] = status::TAKEN;
+            if !self.red_valid(s, e, a) {
+                self.ledger[e].red_invalid += 1;
+                self.step_red_penalty(e, s.red.invalid_action_penalty);
+                self.red_result[e] = RED_INVALID;
+                self.emit(e, EventKind::RedAction, 0, input, RED_INVALID as u32);
+                return;
+            }
+            self.step_red_penalty(e, st.red_cost[kind]);
+            let d = st.red_duration[kind] as u32;
+            if d > 1 {
+                self.red_pending[e] = (input, tick + d - 1);
+                self.red_status[e] = status::TAKEN | status::RUNNING;
+                self.emit(e, EventKind::Started, d, input, 1);
+                return;
+            }
+            input
+        };
+        let Some(a) = st.layout.decode_red(action) else {
+            return;
+        };
+        let result = self.apply_red(s, st, e, a);
+        self.red_result[e] = result;
+        self.emit(e, EventKind::RedAction, 0, action, result as u32);
+    }
+
+    #[inline]
+    pub(crate) fn step_red_penalty(&mut self, e: usize, p: i32) {
+        // Red's own costs are folded into its reward at the reward stage.
+        self.step_red[e] -= p;
+    }
+
+    /// The technique's rule.
+    fn apply_red(&mut self, s: &Scenario, st: &Static, e: usize, a: RedAction) -> u8 {
+        match a {
+            RedAction::Sleep => RED_UNKNOWN,
+            RedAction::DiscoverSystems(x) => self.discover_systems(s, st, e, x),
+            RedAction::DiscoverServices(x) => self.discover_services(s, st, e, x),
+            RedAction::Exploit(x) => self.exploit(s, st, e, x as usize),
+            RedAction::Escalate(x) => self.escalate(s, e, x as usize),
+            RedAction::Impact(x) => self.impact(s, e, x),
+        }
+    }
+}

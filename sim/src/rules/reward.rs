@@ -1,0 +1,43 @@
+//! The tick's reward (CAGE-2 §7): confidentiality lost on hosts red holds, availability
+//! lost while a critical service is stopped, and blue's action costs; red's reward mirrors
+//! blue's losses less its own costs.
+
+use crate::engine::*;
+use crate::model::Scenario;
+use crate::trace::EventKind;
+
+impl Envs {
+    pub fn score(&mut self, s: &Scenario, e: usize) {
+        let h = self.h;
+        let mut conf = 0i32;
+        let mut avail = 0i32;
+        for (x, host) in s.hosts.iter().enumerate() {
+            let i = e * h + x;
+            if host.confidentiality != 0 {
+                let held = if s.rules.reward_privileged_only {
+                    self.s_priv[i] > 0
+                } else {
+                    self.sessions(i) > 0
+                };
+                if held {
+                    conf += host.confidentiality;
+                }
+            }
+            if host.critical_service && self.hflags[i] & F_CRIT_RUNNING == 0 {
+                avail += host.availability;
+            }
+        }
+        let cost = self.step_cost[e];
+        let blue = -(conf + avail) - cost;
+        let red = conf + avail + self.step_red[e];
+        self.step_blue[e] = blue;
+        self.step_red[e] = red;
+        let l = &mut self.ledger[e];
+        l.blue += blue as i64;
+        l.red += red as i64;
+        l.conf += conf as i64;
+        l.avail += avail as i64;
+        l.cost += cost as i64;
+        self.emit(e, EventKind::Reward, 0, blue as u32, red as u32);
+    }
+}
