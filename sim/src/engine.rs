@@ -148,46 +148,42 @@ pub struct Envs {
     pub record: bool,
 
     // per environment
+    /// The slot plays an episode (false once past `limit`).
     pub active: Vec<bool>,
+    /// Ticks elapsed in the slot's episode.
     pub tick: Vec<u32>,
+    /// The slot's episode id (its random streams).
     pub episode: Vec<u64>,
+    /// Red's and green's random streams for the episode.
     pub rng_red: Vec<Stream>,
     pub rng_green: Vec<Stream>,
-    pub red_result: Vec<u8>,
-    pub blue_pending: Vec<(u32, u32)>, // (action, completes at tick); NONE = idle
-    pub red_pending: Vec<(u32, u32)>,
-    pub blue_done: Vec<u32>, // blue action completed this tick (NONE: none)
-    /// What became of each side's input this tick ([`status`] bits).
-    pub blue_status: Vec<u8>,
-    pub red_status: Vec<u8>,
-    pub analyse_hit: Vec<u32>,
-    pub step_cost: Vec<i32>,
-    pub step_blue: Vec<i32>,
-    pub step_red: Vec<i32>,
+    /// Each side's actions in flight and what became of this tick's inputs.
+    pub turns: Turns,
+    /// This tick's rewards and costs (tenths).
+    pub step: StepReward,
+    /// The episode ended this tick.
     pub done: Vec<bool>,
+    /// The episode's trace hash so far (every event folded in).
     pub hash: Vec<u64>,
+    /// The episode's running totals.
     pub ledger: Vec<Ledger>,
-    pub touched_len: Vec<u32>,
 
-    // per environment × host
-    pub s_priv: Vec<u8>,
-    pub s_rm: Vec<u8>,
-    pub s_fixed: Vec<u8>,
-    pub hflags: Vec<u8>,
-    pub know: Vec<u8>,
-    pub ports: Vec<u64>,
-    pub blue_flag: Vec<u8>,
-    pub ev_entries: Vec<u16>,
-    pub ev_ports: Vec<u64>,
-    pub ev_flags: Vec<u8>,
-    pub touched: Vec<u32>,
-    pub truth_tick: Vec<u32>,
-    pub truth_via: Vec<u32>,
-    pub truth_priv: Vec<u32>,
-    // per environment × host × decoy kind
+    // per environment × host (index `e * h + x`)
+    /// Red's sessions on each host.
+    pub sessions: Sessions,
+    /// Host state bits (`F_*`): red's file on disk, the critical service running and
+    /// linked, ever compromised, ever privileged.
+    pub host_flags: Vec<u8>,
+    /// What red knows.
+    pub knowledge: RedKnowledge,
+    /// Blue's compromise estimate per host: 0 none, 1 unknown, 2 user, 3 privileged.
+    pub belief: Vec<u8>,
+    /// This tick's activity, as the sensors see it.
+    pub activity: Activity,
+    /// When and how red first took each host (ground truth).
+    pub truth: TruthLog,
+    /// Decoys placed, per env × host × decoy kind.
     pub decoys: Vec<u8>,
-    // per environment × subnet
-    pub subnet_known: Vec<bool>,
 
     /// Per-environment event log of the current episode (only when recording).
     pub log: Vec<Vec<Event>>,
@@ -195,6 +191,65 @@ pub struct Envs {
     pub inputs_log: Vec<Vec<(u32, u32)>>,
     /// Episodes finished since the caller last drained them.
     pub finished: Vec<Finished>,
+}
+
+/// Per environment: each side's action in flight, `(action, completes at tick)` (`NONE`:
+/// idle); what became of this tick's inputs (`layout::status` bits); red's last result
+/// (`RED_*`, part of its observation); the blue action completed this tick and the host a
+/// completed Analyse found red's file on (`NONE`: none), which the sensors read.
+pub struct Turns {
+    pub blue_pending: Vec<(u32, u32)>,
+    pub red_pending: Vec<(u32, u32)>,
+    pub blue_status: Vec<u8>,
+    pub red_status: Vec<u8>,
+    pub red_result: Vec<u8>,
+    pub blue_done: Vec<u32>,
+    pub analyse_hit: Vec<u32>,
+}
+
+/// Per environment, this tick's blue action cost, and blue's and red's rewards (tenths; red's
+/// own action costs and penalties accumulate in `red` until the reward stage).
+pub struct StepReward {
+    pub cost: Vec<i32>,
+    pub blue: Vec<i32>,
+    pub red: Vec<i32>,
+}
+
+/// Red's sessions per env × host, by kind: privileged (root/SYSTEM; an entry host's
+/// permanent foothold counts as one), removable user sessions (blue's Remove kills them) and
+/// persistent user sessions (only a Restore ends them).
+pub struct Sessions {
+    pub privileged: Vec<u8>,
+    pub removable: Vec<u8>,
+    pub persistent: Vec<u8>,
+}
+
+/// What red knows: per env × host, knowledge bits (`K_IP`, `K_PORTS`, `K_NAME`, `K_IMPACT`)
+/// and the listening ports its last scan saw; per env × subnet, whether it knows the subnet.
+pub struct RedKnowledge {
+    pub hosts: Vec<u8>,
+    pub ports: Vec<u64>,
+    pub subnets: Vec<bool>,
+}
+
+/// This tick's activity per env × host, as host sensors see it (CAGE-2 §5): connection and
+/// process entries, the local ports they used, flags (`EV_*`); and per environment the hosts
+/// touched this tick (`touched[e * h..][..touched_len[e]]`), so clearing is proportional to
+/// what happened.
+pub struct Activity {
+    pub entries: Vec<u16>,
+    pub ports: Vec<u64>,
+    pub flags: Vec<u8>,
+    pub touched: Vec<u32>,
+    pub touched_len: Vec<u32>,
+}
+
+/// Ground truth per env × host (`NONE`: never): the tick red first held a session, the
+/// exploit that gave it, the tick red first held it privileged.
+pub struct TruthLog {
+    pub compromised_at: Vec<u32>,
+    pub via: Vec<u32>,
+    pub privileged_at: Vec<u32>,
 }
 
 /// Per-episode running totals.
@@ -269,36 +324,48 @@ impl Envs {
             rng_green: (0..n as u64)
                 .map(|i| Stream::new(seed, Purpose::SimGreen, first + i))
                 .collect(),
-            red_result: vec![RED_UNKNOWN; n],
-            blue_pending: vec![(NONE, 0); n],
-            red_pending: vec![(NONE, 0); n],
-            blue_done: vec![NONE; n],
-            blue_status: vec![0; n],
-            red_status: vec![0; n],
-            analyse_hit: vec![NONE; n],
-            step_cost: vec![0; n],
-            step_blue: vec![0; n],
-            step_red: vec![0; n],
+            turns: Turns {
+                red_result: vec![RED_UNKNOWN; n],
+                blue_pending: vec![(NONE, 0); n],
+                red_pending: vec![(NONE, 0); n],
+                blue_done: vec![NONE; n],
+                blue_status: vec![0; n],
+                red_status: vec![0; n],
+                analyse_hit: vec![NONE; n],
+            },
+            step: StepReward {
+                cost: vec![0; n],
+                blue: vec![0; n],
+                red: vec![0; n],
+            },
             done: vec![false; n],
             hash: vec![0; n],
             ledger: vec![Ledger::default(); n],
-            touched_len: vec![0; n],
-            s_priv: vec![0; nh],
-            s_rm: vec![0; nh],
-            s_fixed: vec![0; nh],
-            hflags: vec![0; nh],
-            know: vec![0; nh],
-            ports: vec![0; nh],
-            blue_flag: vec![0; nh],
-            ev_entries: vec![0; nh],
-            ev_ports: vec![0; nh],
-            ev_flags: vec![0; nh],
-            touched: vec![0; nh],
-            truth_tick: vec![NONE; nh],
-            truth_via: vec![NONE; nh],
-            truth_priv: vec![NONE; nh],
+            sessions: Sessions {
+                privileged: vec![0; nh],
+                removable: vec![0; nh],
+                persistent: vec![0; nh],
+            },
+            host_flags: vec![0; nh],
+            knowledge: RedKnowledge {
+                hosts: vec![0; nh],
+                ports: vec![0; nh],
+                subnets: vec![false; n * s.subnets.len()],
+            },
+            belief: vec![0; nh],
+            activity: Activity {
+                entries: vec![0; nh],
+                ports: vec![0; nh],
+                flags: vec![0; nh],
+                touched: vec![0; nh],
+                touched_len: vec![0; n],
+            },
+            truth: TruthLog {
+                compromised_at: vec![NONE; nh],
+                via: vec![NONE; nh],
+                privileged_at: vec![NONE; nh],
+            },
             decoys: vec![0; nh * k],
-            subnet_known: vec![false; n * s.subnets.len()],
             log: vec![Vec::new(); if record { n } else { 0 }],
             inputs_log: vec![Vec::new(); if record { n } else { 0 }],
             finished: Vec::new(),
@@ -322,32 +389,32 @@ impl Envs {
         self.episode[e] = episode;
         self.rng_red[e].restart(episode);
         self.rng_green[e].restart(episode);
-        self.red_result[e] = RED_UNKNOWN;
-        self.blue_pending[e] = (NONE, 0);
-        self.red_pending[e] = (NONE, 0);
-        self.blue_done[e] = NONE;
-        self.blue_status[e] = 0;
-        self.red_status[e] = 0;
-        self.analyse_hit[e] = NONE;
-        self.step_cost[e] = 0;
+        self.turns.red_result[e] = RED_UNKNOWN;
+        self.turns.blue_pending[e] = (NONE, 0);
+        self.turns.red_pending[e] = (NONE, 0);
+        self.turns.blue_done[e] = NONE;
+        self.turns.blue_status[e] = 0;
+        self.turns.red_status[e] = 0;
+        self.turns.analyse_hit[e] = NONE;
+        self.step.cost[e] = 0;
         self.hash[e] = hash_init(episode);
         self.ledger[e] = Ledger::default();
-        self.touched_len[e] = 0;
+        self.activity.touched_len[e] = 0;
         let r = e * h..(e + 1) * h;
-        self.s_priv[r.clone()].copy_from_slice(&st.base_sessions);
-        self.s_rm[r.clone()].fill(0);
-        self.s_fixed[r.clone()].fill(0);
-        self.know[r.clone()].fill(0);
-        self.ports[r.clone()].fill(0);
-        self.blue_flag[r.clone()].fill(0);
-        self.ev_entries[r.clone()].fill(0);
-        self.ev_ports[r.clone()].fill(0);
-        self.ev_flags[r.clone()].fill(0);
-        self.truth_tick[r.clone()].fill(NONE);
-        self.truth_via[r.clone()].fill(NONE);
-        self.truth_priv[r.clone()].fill(NONE);
+        self.sessions.privileged[r.clone()].copy_from_slice(&st.base_sessions);
+        self.sessions.removable[r.clone()].fill(0);
+        self.sessions.persistent[r.clone()].fill(0);
+        self.knowledge.hosts[r.clone()].fill(0);
+        self.knowledge.ports[r.clone()].fill(0);
+        self.belief[r.clone()].fill(0);
+        self.activity.entries[r.clone()].fill(0);
+        self.activity.ports[r.clone()].fill(0);
+        self.activity.flags[r.clone()].fill(0);
+        self.truth.compromised_at[r.clone()].fill(NONE);
+        self.truth.via[r.clone()].fill(NONE);
+        self.truth.privileged_at[r.clone()].fill(NONE);
         for (i, host) in s.hosts.iter().enumerate() {
-            self.hflags[e * h + i] = if host.critical_service {
+            self.host_flags[e * h + i] = if host.critical_service {
                 F_CRIT_RUNNING | F_CRIT_LINKED
             } else {
                 0
@@ -355,10 +422,10 @@ impl Envs {
         }
         self.decoys[e * h * k..(e + 1) * h * k].fill(0);
         let ns = s.subnets.len();
-        self.subnet_known[e * ns..(e + 1) * ns].fill(false);
+        self.knowledge.subnets[e * ns..(e + 1) * ns].fill(false);
         for &x in &s.red.entry {
-            self.know[e * h + x as usize] = K_IP | K_NAME;
-            self.subnet_known[e * ns + s.hosts[x as usize].subnet as usize] = true;
+            self.knowledge.hosts[e * h + x as usize] = K_IP | K_NAME;
+            self.knowledge.subnets[e * ns + s.hosts[x as usize].subnet as usize] = true;
         }
         if self.record {
             self.log[e].clear();
@@ -383,7 +450,9 @@ impl Envs {
 
     #[inline]
     pub(crate) fn sessions(&self, i: usize) -> u32 {
-        self.s_priv[i] as u32 + self.s_rm[i] as u32 + self.s_fixed[i] as u32
+        self.sessions.privileged[i] as u32
+            + self.sessions.removable[i] as u32
+            + self.sessions.persistent[i] as u32
     }
 }
 

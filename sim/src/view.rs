@@ -41,7 +41,7 @@ impl crate::Sim {
         let s = self.scenario();
         let envs = self.envs_view();
         let h = envs.h;
-        let pending = envs.blue_pending[env].0;
+        let pending = envs.turns.blue_pending[env].0;
         let restoring = match self.layout().decode_blue(pending) {
             Some(BlueAction::Restore(x)) => Some(x as usize),
             _ => None,
@@ -50,10 +50,11 @@ impl crate::Sim {
         (0..h)
             .map(|x| {
                 let i = env * h + x;
-                let know = envs.know[i];
-                let hold = if envs.s_priv[i] > 0 {
+                let know = envs.knowledge.hosts[i];
+                let hold = if envs.sessions.privileged[i] > 0 {
                     RedHold::Privileged
-                } else if envs.s_rm[i] as u32 + envs.s_fixed[i] as u32 > 0 {
+                } else if envs.sessions.removable[i] as u32 + envs.sessions.persistent[i] as u32 > 0
+                {
                     RedHold::User
                 } else if know & crate::engine::K_PORTS != 0 {
                     RedHold::Scanned
@@ -70,7 +71,7 @@ impl crate::Sim {
                         .iter()
                         .filter(|&&d| d != 0)
                         .count() as u8,
-                    belief: envs.blue_flag[i] & 3,
+                    belief: envs.belief[i] & 3,
                     restoring: restoring == Some(x),
                 }
             })

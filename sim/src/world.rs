@@ -466,8 +466,8 @@ impl Sim {
             if envs.active[e] || envs.done[e] {
                 envs.write_blue_obs(s, e, bo, al);
                 envs.write_red_obs(s, e, ro);
-                out.blue_reward[e] = envs.step_blue[e] as f32 / 10.0;
-                out.red_reward[e] = envs.step_red[e] as f32 / 10.0;
+                out.blue_reward[e] = envs.step.blue[e] as f32 / 10.0;
+                out.red_reward[e] = envs.step.red[e] as f32 / 10.0;
             } else {
                 bo.fill(0.0);
                 al.fill(0);

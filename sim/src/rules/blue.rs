@@ -14,35 +14,35 @@ impl Envs {
             self.inputs_log[e].push((input, NONE));
         }
         let tick = self.tick[e];
-        let (pending, at) = self.blue_pending[e];
+        let (pending, at) = self.turns.blue_pending[e];
         let action = if pending != NONE {
             if at > tick {
-                self.blue_status[e] = status::RUNNING; // still busy: the input is ignored
+                self.turns.blue_status[e] = status::RUNNING; // still busy: the input is ignored
                 return;
             }
-            self.blue_pending[e] = (NONE, 0);
-            self.blue_status[e] = 0;
+            self.turns.blue_pending[e] = (NONE, 0);
+            self.turns.blue_status[e] = 0;
             pending
         } else {
             let Some(a) = st.layout.decode_blue(input) else {
-                self.blue_status[e] = 0;
+                self.turns.blue_status[e] = 0;
                 return;
             };
             let kind = a.kind() as usize;
             self.ledger[e].blue_actions[kind] += 1;
-            self.step_cost[e] += st.blue_cost[kind];
+            self.step.cost[e] += st.blue_cost[kind];
             let d = st.blue_duration[kind] as u32;
             if d > 1 {
-                self.blue_pending[e] = (input, tick + d - 1);
-                self.blue_status[e] = status::TAKEN | status::RUNNING;
+                self.turns.blue_pending[e] = (input, tick + d - 1);
+                self.turns.blue_status[e] = status::TAKEN | status::RUNNING;
                 self.emit(e, EventKind::Started, d, input, 0);
                 return;
             }
-            self.blue_status[e] = status::TAKEN;
+            self.turns.blue_status[e] = status::TAKEN;
             input
         };
         let ok = self.apply_blue(s, st, e, action);
-        self.blue_done[e] = action;
+        self.turns.blue_done[e] = action;
         self.emit(e, EventKind::BlueAction, 0, action, ok as u32);
     }
 
@@ -54,15 +54,15 @@ impl Envs {
         match a {
             BlueAction::Sleep | BlueAction::Monitor => true,
             BlueAction::Analyse(x) => {
-                if self.hflags[e * h + x as usize] & F_RED_FILE != 0 {
-                    self.analyse_hit[e] = x;
+                if self.host_flags[e * h + x as usize] & F_RED_FILE != 0 {
+                    self.turns.analyse_hit[e] = x;
                 }
                 true
             }
             BlueAction::Remove(x) => {
                 let i = e * h + x as usize;
-                let n = self.s_rm[i];
-                self.s_rm[i] = 0;
+                let n = self.sessions.removable[i];
+                self.sessions.removable[i] = 0;
                 if n > 0 {
                     self.emit(e, EventKind::SessionsRemoved, x, n as u32, 0);
                 }
@@ -73,22 +73,22 @@ impl Envs {
                 let x = x as usize;
                 let i = e * h + x;
                 let lost = self.sessions(i).saturating_sub(st.base_sessions[x] as u32);
-                self.s_priv[i] = st.base_sessions[x];
-                self.s_rm[i] = 0;
-                self.s_fixed[i] = 0;
-                let mut f = self.hflags[i] & !(F_RED_FILE | F_CRIT_RUNNING);
+                self.sessions.privileged[i] = st.base_sessions[x];
+                self.sessions.removable[i] = 0;
+                self.sessions.persistent[i] = 0;
+                let mut f = self.host_flags[i] & !(F_RED_FILE | F_CRIT_RUNNING);
                 if s.hosts[x].critical_service {
                     f |= F_CRIT_RUNNING;
                     if s.rules.restore_breaks_impact {
                         f &= !F_CRIT_LINKED;
                     }
                 }
-                self.hflags[i] = f;
+                self.host_flags[i] = f;
                 let k = s.decoys.len();
                 self.decoys[i * k..(i + 1) * k].fill(0);
-                self.ev_entries[i] = 0;
-                self.ev_ports[i] = 0;
-                self.ev_flags[i] = 0;
+                self.activity.entries[i] = 0;
+                self.activity.ports[i] = 0;
+                self.activity.flags[i] = 0;
                 self.emit(e, EventKind::Restored, x as u32, lost, 0);
                 true
             }

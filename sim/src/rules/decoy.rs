@@ -29,10 +29,10 @@ impl Envs {
         if s.rules.own_decoy_masks_activity {
             // Blue's own new process entry: no connection, at the head of the host's list.
             let i = self.touch(e, x);
-            if self.ev_entries[i] == 0 {
-                self.ev_flags[i] |= EV_FIRST_DECOY;
+            if self.activity.entries[i] == 0 {
+                self.activity.flags[i] |= EV_FIRST_DECOY;
             }
-            self.ev_entries[i] = self.ev_entries[i].saturating_add(1);
+            self.activity.entries[i] = self.activity.entries[i].saturating_add(1);
         }
         self.emit(e, EventKind::DecoyPlaced, x as u32, k as u32, 0);
         true

@@ -15,7 +15,7 @@ impl Envs {
         }
         let hosts = &s.subnets[x as usize].hosts;
         for &t in hosts {
-            self.know[e * h + t as usize] |= K_IP;
+            self.knowledge.hosts[e * h + t as usize] |= K_IP;
         }
         self.emit(e, EventKind::Swept, x, hosts.len() as u32, 0);
         RED_TRUE
@@ -29,8 +29,8 @@ impl Envs {
         if self.routable_subnet(s, st, e, s.hosts[xi].subnet) {
             let (mask, _) = self.listening(s, st, e, xi);
             let n = self.add_scan_events(s, st, e, xi);
-            self.ports[e * h + xi] = mask;
-            self.know[e * h + xi] |= K_PORTS;
+            self.knowledge.ports[e * h + xi] = mask;
+            self.knowledge.hosts[e * h + xi] |= K_PORTS;
             self.emit(e, EventKind::Scanned, x, n as u32, 0);
         } else {
             self.emit(e, EventKind::Scanned, x, 0, 0);

@@ -9,18 +9,18 @@ impl Envs {
     /// Clears last tick's monitoring and advances the clock.
     pub fn begin_tick(&mut self, e: usize) {
         let h = self.h;
-        for t in 0..self.touched_len[e] as usize {
-            let i = e * h + self.touched[e * h + t] as usize;
-            self.ev_entries[i] = 0;
-            self.ev_ports[i] = 0;
-            self.ev_flags[i] = 0;
+        for t in 0..self.activity.touched_len[e] as usize {
+            let i = e * h + self.activity.touched[e * h + t] as usize;
+            self.activity.entries[i] = 0;
+            self.activity.ports[i] = 0;
+            self.activity.flags[i] = 0;
         }
-        self.touched_len[e] = 0;
+        self.activity.touched_len[e] = 0;
         self.tick[e] += 1;
-        self.blue_done[e] = NONE;
-        self.analyse_hit[e] = NONE;
-        self.step_cost[e] = 0;
-        self.step_red[e] = 0;
+        self.turns.blue_done[e] = NONE;
+        self.turns.analyse_hit[e] = NONE;
+        self.step.cost[e] = 0;
+        self.step.red[e] = 0;
     }
 
     /// Ends the episode if its time is up; records the summary and starts the next one.
@@ -37,7 +37,7 @@ impl Envs {
             if st.base_sessions[x] > 0 {
                 continue;
             }
-            let f = self.hflags[e * h + x];
+            let f = self.host_flags[e * h + x];
             compromised += (f & F_EVER_COMPROMISED != 0) as u32;
             privileged += (f & F_EVER_PRIVILEGED != 0) as u32;
         }

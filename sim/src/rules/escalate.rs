@@ -13,26 +13,26 @@ impl Envs {
         if total == 0 {
             return RED_FALSE;
         }
-        let raised = if self.s_priv[i] > 0 {
+        let raised = if self.sessions.privileged[i] > 0 {
             false
         } else {
             let pick = self.rng_red[e].below(total);
-            if pick < self.s_rm[i] as u32 {
-                self.s_rm[i] -= 1;
+            if pick < self.sessions.removable[i] as u32 {
+                self.sessions.removable[i] -= 1;
             } else {
-                self.s_fixed[i] -= 1;
+                self.sessions.persistent[i] -= 1;
             }
-            self.s_priv[i] += 1;
-            self.hflags[i] |= F_RED_FILE;
+            self.sessions.privileged[i] += 1;
+            self.host_flags[i] |= F_RED_FILE;
             true
         };
         let host = &s.hosts[x];
         for &r in &host.reveals {
-            self.know[e * h + r as usize] |= K_IP;
+            self.knowledge.hosts[e * h + r as usize] |= K_IP;
         }
-        self.subnet_known[e * s.subnets.len() + host.subnet as usize] = true;
+        self.knowledge.subnets[e * s.subnets.len() + host.subnet as usize] = true;
         if host.critical_service {
-            self.know[i] |= K_IMPACT;
+            self.knowledge.hosts[i] |= K_IMPACT;
         }
         self.emit(e, EventKind::Escalated, x as u32, raised as u32, 0);
         self.note_privileged(e, x);
@@ -41,9 +41,9 @@ impl Envs {
 
     pub(crate) fn note_privileged(&mut self, e: usize, x: usize) {
         let i = e * self.h + x;
-        if self.truth_priv[i] == NONE {
-            self.truth_priv[i] = self.tick[e];
-            self.hflags[i] |= F_EVER_PRIVILEGED;
+        if self.truth.privileged_at[i] == NONE {
+            self.truth.privileged_at[i] = self.tick[e];
+            self.host_flags[i] |= F_EVER_PRIVILEGED;
             if self.ledger[e].first_priv.is_none() {
                 self.ledger[e].first_priv = Some(self.tick[e]);
             }

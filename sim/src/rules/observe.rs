@@ -57,9 +57,9 @@ impl Envs {
         let base = e * h;
         for x in 0..h {
             let i = base + x;
-            let (act, bits) = if self.ev_entries[i] > 0 {
+            let (act, bits) = if self.activity.entries[i] > 0 {
                 let act = self.activity(s, i);
-                let pid = if self.ev_flags[i] & EV_PID != 0 {
+                let pid = if self.activity.flags[i] & EV_PID != 0 {
                     alert::PROCESS
                 } else {
                     0
@@ -69,32 +69,32 @@ impl Envs {
             } else {
                 (0, 0)
             };
-            let row = &BLUE_ROWS[act as usize * 4 + (self.blue_flag[i] & 3) as usize];
+            let row = &BLUE_ROWS[act as usize * 4 + (self.belief[i] & 3) as usize];
             obs[4 * x..4 * x + 4].copy_from_slice(row);
             alerts[x] = bits;
         }
-        write_status(&mut obs[4 * h..], self.blue_status[e]);
+        write_status(&mut obs[4 * h..], self.turns.blue_status[e]);
     }
 
     pub fn write_red_obs(&self, s: &Scenario, e: usize, obs: &mut [f32]) {
         let h = self.h;
         let ns = s.subnets.len();
-        let r = self.red_result[e];
+        let r = self.turns.red_result[e];
         obs[0] = (r == RED_UNKNOWN) as u8 as f32;
         obs[1] = (r == RED_FALSE || r == RED_INVALID) as u8 as f32;
         obs[2] = (r == RED_TRUE) as u8 as f32;
         for sn in 0..ns {
-            obs[3 + sn] = self.subnet_known[e * ns + sn] as u8 as f32;
+            obs[3 + sn] = self.knowledge.subnets[e * ns + sn] as u8 as f32;
         }
         let rows = &mut obs[3 + ns..3 + ns + 5 * h];
         for (x, o) in rows.chunks_exact_mut(5).enumerate() {
             let i = e * h + x;
-            let k = self.know[i] & (K_IP | K_PORTS | K_NAME);
+            let k = self.knowledge.hosts[i] & (K_IP | K_PORTS | K_NAME);
             let any = (self.sessions(i) > 0) as usize;
-            let pr = (self.s_priv[i] > 0) as usize;
+            let pr = (self.sessions.privileged[i] > 0) as usize;
             o.copy_from_slice(&RED_ROWS[k as usize | any << 3 | pr << 4]);
         }
-        write_status(&mut obs[3 + ns + 5 * h..], self.red_status[e]);
+        write_status(&mut obs[3 + ns + 5 * h..], self.turns.red_status[e]);
     }
 
     pub fn write_red_mask(&self, s: &Scenario, st: &Static, e: usize, mask: &mut [u8]) {
@@ -114,12 +114,12 @@ impl Envs {
                 let i = e * h + x;
                 let opt = |v: u32| (v != NONE).then_some(v);
                 HostTruth {
-                    compromised_at: opt(self.truth_tick[i]),
-                    via_exploit: opt(self.truth_via[i]),
-                    from_host: opt(self.truth_tick[i]).map(|_| launch),
-                    privileged_at: opt(self.truth_priv[i]),
+                    compromised_at: opt(self.truth.compromised_at[i]),
+                    via_exploit: opt(self.truth.via[i]),
+                    from_host: opt(self.truth.compromised_at[i]).map(|_| launch),
+                    privileged_at: opt(self.truth.privileged_at[i]),
                     sessions: (self.sessions(i)).min(255) as u8,
-                    privileged_sessions: self.s_priv[i],
+                    privileged_sessions: self.sessions.privileged[i],
                 }
             })
             .collect()
@@ -127,11 +127,11 @@ impl Envs {
 
     /// Blue's compromise estimate per host (0 none, 1 unknown, 2 user, 3 privileged).
     pub fn blue_estimate(&self, e: usize) -> &[u8] {
-        &self.blue_flag[e * self.h..(e + 1) * self.h]
+        &self.belief[e * self.h..(e + 1) * self.h]
     }
 
     /// Whether host `x`'s critical service is running.
     pub fn service_running(&self, e: usize, x: usize) -> bool {
-        self.hflags[e * self.h + x] & F_CRIT_RUNNING != 0
+        self.host_flags[e * self.h + x] & F_CRIT_RUNNING != 0
     }
 }

@@ -14,12 +14,14 @@ impl Envs {
         let h = self.h;
         match a {
             RedAction::Sleep => true,
-            RedAction::DiscoverSystems(x) => self.subnet_known[e * s.subnets.len() + x as usize],
+            RedAction::DiscoverSystems(x) => {
+                self.knowledge.subnets[e * s.subnets.len() + x as usize]
+            }
             RedAction::DiscoverServices(x) | RedAction::Exploit(x) => {
-                self.know[e * h + x as usize] & K_IP != 0
+                self.knowledge.hosts[e * h + x as usize] & K_IP != 0
             }
             RedAction::Escalate(x) | RedAction::Impact(x) => {
-                self.know[e * h + x as usize] & K_NAME != 0
+                self.knowledge.hosts[e * h + x as usize] & K_NAME != 0
             }
         }
     }
@@ -31,35 +33,35 @@ impl Envs {
             last.1 = input;
         }
         let tick = self.tick[e];
-        let (pending, at) = self.red_pending[e];
+        let (pending, at) = self.turns.red_pending[e];
         let action = if pending != NONE {
             if at > tick {
-                self.red_status[e] = status::RUNNING; // still busy: the input is ignored
+                self.turns.red_status[e] = status::RUNNING; // still busy: the input is ignored
                 return;
             }
-            self.red_pending[e] = (NONE, 0);
-            self.red_status[e] = 0;
+            self.turns.red_pending[e] = (NONE, 0);
+            self.turns.red_status[e] = 0;
             pending
         } else {
             let Some(a) = st.layout.decode_red(input) else {
-                self.red_status[e] = 0;
+                self.turns.red_status[e] = 0;
                 return;
             };
             let kind = a.kind() as usize;
             self.ledger[e].red_actions[kind] += 1;
-            self.red_status[e] = status::TAKEN;
+            self.turns.red_status[e] = status::TAKEN;
             if !self.red_valid(s, e, a) {
                 self.ledger[e].red_invalid += 1;
                 self.step_red_penalty(e, s.red.invalid_action_penalty);
-                self.red_result[e] = RED_INVALID;
+                self.turns.red_result[e] = RED_INVALID;
                 self.emit(e, EventKind::RedAction, 0, input, RED_INVALID as u32);
                 return;
             }
             self.step_red_penalty(e, st.red_cost[kind]);
             let d = st.red_duration[kind] as u32;
             if d > 1 {
-                self.red_pending[e] = (input, tick + d - 1);
-                self.red_status[e] = status::TAKEN | status::RUNNING;
+                self.turns.red_pending[e] = (input, tick + d - 1);
+                self.turns.red_status[e] = status::TAKEN | status::RUNNING;
                 self.emit(e, EventKind::Started, d, input, 1);
                 return;
             }
@@ -69,14 +71,14 @@ impl Envs {
             return;
         };
         let result = self.apply_red(s, st, e, a);
-        self.red_result[e] = result;
+        self.turns.red_result[e] = result;
         self.emit(e, EventKind::RedAction, 0, action, result as u32);
     }
 
     #[inline]
     pub(crate) fn step_red_penalty(&mut self, e: usize, p: i32) {
         // Red's own costs are folded into its reward at the reward stage.
-        self.step_red[e] -= p;
+        self.step.red[e] -= p;
     }
 
     /// The technique's rule.

@@ -15,7 +15,7 @@ impl Envs {
             let i = e * h + x;
             if host.confidentiality != 0 {
                 let held = if s.rules.reward_privileged_only {
-                    self.s_priv[i] > 0
+                    self.sessions.privileged[i] > 0
                 } else {
                     self.sessions(i) > 0
                 };
@@ -23,15 +23,15 @@ impl Envs {
                     conf += host.confidentiality;
                 }
             }
-            if host.critical_service && self.hflags[i] & F_CRIT_RUNNING == 0 {
+            if host.critical_service && self.host_flags[i] & F_CRIT_RUNNING == 0 {
                 avail += host.availability;
             }
         }
-        let cost = self.step_cost[e];
+        let cost = self.step.cost[e];
         let blue = -(conf + avail) - cost;
-        let red = conf + avail + self.step_red[e];
-        self.step_blue[e] = blue;
-        self.step_red[e] = red;
+        let red = conf + avail + self.step.red[e];
+        self.step.blue[e] = blue;
+        self.step.red[e] = red;
         let l = &mut self.ledger[e];
         l.blue += blue as i64;
         l.red += red as i64;

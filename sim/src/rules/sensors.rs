@@ -10,13 +10,13 @@ impl Envs {
     #[inline]
     pub(crate) fn touch(&mut self, e: usize, host: usize) -> usize {
         let i = e * self.h + host;
-        if self.ev_entries[i] == 0 && self.ev_flags[i] == 0 {
-            let t = self.touched_len[e] as usize;
+        if self.activity.entries[i] == 0 && self.activity.flags[i] == 0 {
+            let t = self.activity.touched_len[e] as usize;
             // A host is listed once per tick: it is only added while its accumulators are
             // empty, and they are cleared only when the list is.
             if t < self.h {
-                self.touched[e * self.h + t] = host as u32;
-                self.touched_len[e] += 1;
+                self.activity.touched[e * self.h + t] = host as u32;
+                self.activity.touched_len[e] += 1;
             }
         }
         i
@@ -29,9 +29,9 @@ impl Envs {
             return;
         }
         let i = self.touch(e, host);
-        self.ev_entries[i] = self.ev_entries[i].saturating_add(n);
+        self.activity.entries[i] = self.activity.entries[i].saturating_add(n);
         if let Some(p) = port {
-            self.ev_ports[i] |= 1 << p;
+            self.activity.ports[i] |= 1 << p;
         }
     }
 
@@ -39,11 +39,12 @@ impl Envs {
     #[inline]
     pub(crate) fn add_callback(&mut self, e: usize, host: usize) {
         let i = self.touch(e, host);
-        self.ev_entries[i] = self.ev_entries[i].saturating_add(1);
-        let eph = (self.ev_flags[i] >> EV_EPHEMERAL_SHIFT)
+        self.activity.entries[i] = self.activity.entries[i].saturating_add(1);
+        let eph = (self.activity.flags[i] >> EV_EPHEMERAL_SHIFT)
             .saturating_add(1)
             .min(15);
-        self.ev_flags[i] = (self.ev_flags[i] & 0x0f) | EV_PID | (eph << EV_EPHEMERAL_SHIFT);
+        self.activity.flags[i] =
+            (self.activity.flags[i] & 0x0f) | EV_PID | (eph << EV_EPHEMERAL_SHIFT);
     }
 
     /// Scan events on `host`: one per listening connection, image then decoys.
@@ -57,8 +58,8 @@ impl Envs {
         let (mask, count) = self.listening(s, st, e, host);
         if count > 0 {
             let i = self.touch(e, host);
-            self.ev_entries[i] = self.ev_entries[i].saturating_add(count);
-            self.ev_ports[i] |= mask;
+            self.activity.entries[i] = self.activity.entries[i].saturating_add(count);
+            self.activity.ports[i] |= mask;
         }
         count
     }
@@ -66,12 +67,12 @@ impl Envs {
     /// Activity of one host from this tick's entries: 0 none, 1 scan, 2 exploit.
     #[inline]
     pub(crate) fn activity(&self, s: &Scenario, i: usize) -> u8 {
-        let entries = self.ev_entries[i];
+        let entries = self.activity.entries[i];
         if entries == 0 {
             return 0;
         }
-        let f = self.ev_flags[i];
-        let distinct = self.ev_ports[i].count_ones() + (f >> EV_EPHEMERAL_SHIFT) as u32;
+        let f = self.activity.flags[i];
+        let distinct = self.activity.ports[i].count_ones() + (f >> EV_EPHEMERAL_SHIFT) as u32;
         let pid = f & EV_PID != 0;
         let scan3 = entries >= 3 && distinct >= 3;
         if s.rules.scan_rule_first {
@@ -101,28 +102,28 @@ impl Envs {
     /// Updates blue's compromise estimates from this tick (CAGE-2 §5, in order).
     pub fn monitor(&mut self, s: &Scenario, st: &Static, e: usize) {
         let h = self.h;
-        if self.blue_done[e] != NONE {
-            match st.layout.decode_blue(self.blue_done[e]) {
-                Some(BlueAction::Restore(x)) => self.blue_flag[e * h + x as usize] = 0,
+        if self.turns.blue_done[e] != NONE {
+            match st.layout.decode_blue(self.turns.blue_done[e]) {
+                Some(BlueAction::Restore(x)) => self.belief[e * h + x as usize] = 0,
                 Some(BlueAction::Remove(x)) => {
                     let i = e * h + x as usize;
-                    if self.blue_flag[i] != 0 {
-                        self.blue_flag[i] = 1;
+                    if self.belief[i] != 0 {
+                        self.belief[i] = 1;
                     }
                 }
                 _ => {}
             }
         }
-        for t in 0..self.touched_len[e] as usize {
-            let i = e * h + self.touched[e * h + t] as usize;
+        for t in 0..self.activity.touched_len[e] as usize {
+            let i = e * h + self.activity.touched[e * h + t] as usize;
             if self.activity(s, i) == 2
-                && (s.rules.exploit_overwrites_privileged || self.blue_flag[i] != 3)
+                && (s.rules.exploit_overwrites_privileged || self.belief[i] != 3)
             {
-                self.blue_flag[i] = 2;
+                self.belief[i] = 2;
             }
         }
-        if self.analyse_hit[e] != NONE {
-            self.blue_flag[e * h + self.analyse_hit[e] as usize] = 3;
+        if self.turns.analyse_hit[e] != NONE {
+            self.belief[e * h + self.turns.analyse_hit[e] as usize] = 3;
         }
     }
 }
