@@ -512,7 +512,12 @@ fn eval(a: EvalArgs) -> Result<ExitCode> {
     }
     let loaded = load(&a.scenario)?;
     let scenario = Arc::new(loaded.scenario);
-    let table = cage2_table(&scenario, &a.blue, a.episodes, a.seed, threads(a.threads))?;
+    let mut table = cage2_table(&scenario, &a.blue, a.episodes, a.seed, threads(a.threads))?;
+    // A scenario file is recorded as given, so the table says how to load it again (and
+    // `mirrorlab view` can watch its cells); a bundled scenario by its name.
+    if std::path::Path::new(&a.scenario).is_file() {
+        table.scenario = a.scenario.clone();
+    }
     if a.json {
         println!("{}", serde_json::to_string(&table.json())?);
     } else if a.markdown {

@@ -726,3 +726,41 @@ fn view_refuses_what_is_not_results_before_taking_the_terminal() {
         stderr(&o)
     );
 }
+
+#[test]
+fn an_evaluation_on_a_scenario_file_records_the_file_so_its_cells_can_be_watched() {
+    let dir = std::env::temp_dir().join(format!("mirrorlab-eval-file-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("g.toml");
+    std::fs::write(
+        &file,
+        stdout(&ml(&["generate", "--hosts", "12", "--seed", "2"])),
+    )
+    .unwrap();
+    let f = file.to_str().unwrap();
+    let o = ml(&[
+        "eval",
+        "--scenario",
+        f,
+        "--blue",
+        "sleep",
+        "--episodes",
+        "2",
+        "--markdown",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let md = stdout(&o);
+    assert!(md.contains(&format!("on `{f}`")), "{md}");
+    let path = dir.join("e.md");
+    std::fs::write(&path, &md).unwrap();
+    let doc = mirrorlab_tui::Document::open(&path).unwrap();
+    let Some(mirrorlab_tui::results::Item::Table(t)) = doc.items.first() else {
+        panic!("a table")
+    };
+    let l = t.launch(0, 1).unwrap();
+    assert_eq!(l.scenario, f);
+    // The launched episode loads from the recorded file.
+    let s = std::sync::Arc::new(mirrorlab_scenarios::load(&l.scenario).unwrap().scenario);
+    assert!(mirrorlab_tui::Timeline::live(s, &l.red, &l.blue, l.seed, 0, Some(l.steps)).is_ok());
+    std::fs::remove_dir_all(&dir).ok();
+}

@@ -147,7 +147,11 @@ impl App {
 
     /// The only place the state changes.
     pub fn update(&mut self, msg: Message) {
-        self.notice.clear();
+        // A notice stays until the next thing the user does (playback ticks and resizes
+        // are not).
+        if !matches!(msg, Message::Tick | Message::Resize(..)) {
+            self.notice.clear();
+        }
         let last = self.last_tick();
         match msg {
             Message::Tick => {

@@ -414,11 +414,14 @@ impl Timeline {
                         })
                         .unwrap_or(launch),
                 };
-                edges.push(Edge {
-                    from,
-                    to,
-                    tick: k as u32,
-                });
+                // A session gained on the launch host itself is no step of a path.
+                if from != to {
+                    edges.push(Edge {
+                        from,
+                        to,
+                        tick: k as u32,
+                    });
+                }
             }
         }
         edges

@@ -117,7 +117,14 @@ impl Item {
             Item::Text { title, .. } => title.clone(),
             Item::Chart(s) => s.label.clone(),
             Item::Table(t) => match &t.source {
-                Some(src) => format!("eval {}", crate::view::short_agent(&src.blue)),
+                Some(src) if src.scenario == "cage2" => {
+                    format!("eval {}", crate::view::short_agent(&src.blue))
+                }
+                Some(src) => format!(
+                    "eval {} · {}",
+                    crate::view::short_agent(&src.blue),
+                    src.scenario
+                ),
                 None => t
                     .caption
                     .split_whitespace()
@@ -151,8 +158,25 @@ pub const CHARTS: [(&str, &str); 10] = [
     ("charts/learning_rate", "learning rate"),
 ];
 
+/// Why `path` cannot be read, in words (a missing path, a symlink loop, no permission).
+fn meta_err(path: &Path, e: std::io::Error) -> ResultsError {
+    if e.kind() == std::io::ErrorKind::NotFound {
+        read_err(path, "no such file or folder")
+    } else {
+        read_err(path, format!("cannot read: {e}"))
+    }
+}
+
+/// A regular file's text (not a device or a pipe, which could be endless or block forever),
+/// at most [`MAX_FILE_BYTES`].
 fn read_text(path: &Path) -> Result<String, ResultsError> {
-    let meta = std::fs::metadata(path).map_err(|e| read_err(path, format!("cannot read: {e}")))?;
+    let meta = std::fs::metadata(path).map_err(|e| meta_err(path, e))?;
+    if !meta.is_file() {
+        return Err(read_err(
+            path,
+            "not a regular file (a device, a pipe or a socket): nothing to view",
+        ));
+    }
     if meta.len() > MAX_FILE_BYTES {
         return Err(read_err(
             path,
@@ -169,11 +193,9 @@ fn read_text(path: &Path) -> Result<String, ResultsError> {
 impl Document {
     /// Reads `path`: a run folder, an evaluation or bench table (JSON or Markdown).
     pub fn open(path: &Path) -> Result<Document, ResultsError> {
-        if path.is_dir() {
+        let meta = std::fs::metadata(path).map_err(|e| meta_err(path, e))?;
+        if meta.is_dir() {
             return Document::run_folder(path);
-        }
-        if !path.exists() {
-            return Err(read_err(path, "no such file or folder"));
         }
         let text = read_text(path)?;
         let items = if text.trim_start().starts_with('{') {
@@ -212,7 +234,7 @@ impl Document {
                 "a folder without metrics.csv: not a training run folder",
             ));
         }
-        let series = read_metrics(&metrics)?;
+        let (series, updates) = read_metrics(&metrics)?;
         let run_toml = dir.join("run.toml");
         let config = if run_toml.is_file() {
             read_text(&run_toml)?
@@ -239,11 +261,7 @@ impl Document {
                 .iter()
                 .map(|p| p.1)
                 .fold(f64::NEG_INFINITY, f64::max);
-            summary.push(format!(
-                "steps      {} ({} updates)",
-                last.0 as u64,
-                ret.points.len()
-            ));
+            summary.push(format!("steps      {} ({updates} updates)", last.0 as u64));
             summary.push(format!(
                 "return     {:.2} at the start, {:.2} at the end, best {:.2}",
                 first.1, last.1, best
@@ -252,9 +270,17 @@ impl Document {
         let mut items = vec![];
         let mut tables = Vec::new();
         let eval = dir.join("eval.md");
-        if eval.is_file() {
+        let eval_text = if eval.exists() {
+            // A damaged eval.md costs its tables, not the run's curves.
+            read_text(&eval)
+                .map_err(|e| summary.push(format!("eval       {e}")))
+                .ok()
+        } else {
+            None
+        };
+        if let Some(text) = eval_text {
             let policy = dir.join("policy.safetensors");
-            for mut t in markdown_tables(&read_text(&eval)?) {
+            for mut t in markdown_tables(&text) {
                 if let Some(src) = t.source.as_mut() {
                     src.blue = run_policy_spec(&src.blue, &policy);
                 }
@@ -310,8 +336,9 @@ fn run_policy_spec(spec: &str, policy: &Path) -> String {
     }
 }
 
-/// `metrics.csv` as series, in [`CHARTS`] order (columns missing from the file left out).
-pub fn read_metrics(path: &Path) -> Result<Vec<Series>, ResultsError> {
+/// `metrics.csv` as series, in [`CHARTS`] order (columns missing from the file left out),
+/// and the number of rows (updates).
+pub fn read_metrics(path: &Path) -> Result<(Vec<Series>, usize), ResultsError> {
     let text = read_text(path)?;
     let mut lines = text.lines();
     let header: Vec<&str> = lines
@@ -336,10 +363,12 @@ pub fn read_metrics(path: &Path) -> Result<Vec<Series>, ResultsError> {
         })
         .collect();
     let std_col = col("charts/episodic_return_std");
+    let mut rows = 0;
     for (i, line) in lines.enumerate() {
         if line.trim().is_empty() {
             continue;
         }
+        rows += 1;
         let cells: Vec<&str> = line.split(',').collect();
         let num = |c: usize| cells.get(c).and_then(|v| v.trim().parse::<f64>().ok());
         let x = num(step).ok_or_else(|| ResultsError::Line {
@@ -359,7 +388,7 @@ pub fn read_metrics(path: &Path) -> Result<Vec<Series>, ResultsError> {
             }
         }
     }
-    Ok(series)
+    Ok((series, rows))
 }
 
 /// The eval JSON (`eval --json`) or bench JSON lines (`bench --json`) as tables.
@@ -661,7 +690,7 @@ impl Results {
                 };
                 let page = (self.screen.1 as usize).saturating_sub(6).max(1);
                 self.scroll = if msg == ResultsMessage::PageDown {
-                    (self.scroll + page).min(lines.saturating_sub(1))
+                    (self.scroll + page).min(lines.saturating_sub(page))
                 } else {
                     self.scroll.saturating_sub(page)
                 };
@@ -699,8 +728,17 @@ impl Results {
                 match self.table().and_then(|t| t.launch(r, c)) {
                     Some(l) => self.pending = Some(l),
                     None => {
+                        let numbered = self.table().is_some_and(|t| {
+                            t.rows[r]
+                                .first()
+                                .is_some_and(|c| c.trim().parse::<u32>().is_ok())
+                        });
                         self.notice = if self.table().is_some_and(|t| t.source.is_some()) {
-                            "choose a cell of an agent's column (B_line, Meander, Sleep)".into()
+                            if numbered {
+                                "choose a cell of an agent's column (B_line, Meander, Sleep)".into()
+                            } else {
+                                "this row is no episode (a total)".into()
+                            }
                         } else {
                             "only a CAGE-2 evaluation's cells open an episode".into()
                         }

@@ -33,8 +33,10 @@ pub fn short_number(x: f64) -> String {
         format!("{x:.0}")
     } else if a >= 1.0 {
         format!("{x:.2}")
-    } else {
+    } else if a >= 1e-3 {
         format!("{x:.4}")
+    } else {
+        format!("{x:.1e}")
     }
 }
 
@@ -46,16 +48,18 @@ pub fn render(app: &Results, f: &mut Frame) {
         Constraint::Length(1),
     ])
     .areas(area);
+    // The notice first: a long path must not push it off the line.
     let mut spans = vec![Span::styled(
-        format!(" {} · {} ", app.doc.kind, app.doc.path.display()),
+        format!(" {} ", app.doc.kind),
         Style::default().add_modifier(Modifier::BOLD),
     )];
     if !app.notice.is_empty() {
         spans.push(Span::styled(
-            app.notice.clone(),
+            format!("{} ", app.notice),
             fg(app.color, Color::Yellow),
         ));
     }
+    spans.push(Span::raw(format!("· {}", app.doc.path.display())));
     f.render_widget(Paragraph::new(Line::from(spans)), status);
     let list_w = (body.width / 5).clamp(18, 30);
     let [list, main] =
@@ -84,8 +88,11 @@ pub fn render(app: &Results, f: &mut Frame) {
         }
         None => {}
     }
-    let hint = if app.cell.is_some() {
+    let launchable = app.table().is_some_and(|t| t.source.is_some());
+    let hint = if app.cell.is_some() && launchable {
         "arrows: cell · enter: watch this cell's episode · esc: contents · ? help · q quit"
+    } else if app.cell.is_some() {
+        "arrows: cell · esc: contents · ? help · q quit"
     } else {
         "↑/↓ item · enter: a table's cells · ? help · q quit"
     };
@@ -119,7 +126,7 @@ fn contents(app: &Results, f: &mut Frame, area: Rect) {
             let title: String = item
                 .title()
                 .chars()
-                .take(inner.width as usize - 1)
+                .take((inner.width as usize).saturating_sub(1))
                 .collect();
             Line::from(vec![
                 Span::raw(if sel { "▸" } else { " " }),
@@ -159,7 +166,12 @@ fn chart(app: &Results, s: &Series, f: &mut Frame, area: Rect) {
         for pts in [&lower, &upper] {
             data.push(
                 Dataset::default()
-                    .marker(Marker::Braille)
+                    // Without colour, the band is drawn in dots, apart from the mean.
+                    .marker(if app.color {
+                        Marker::Braille
+                    } else {
+                        Marker::Dot
+                    })
                     .graph_type(GraphType::Line)
                     .style(fg(app.color, Color::DarkGray))
                     .data(pts),
@@ -181,7 +193,11 @@ fn chart(app: &Results, s: &Series, f: &mut Frame, area: Rect) {
     let band = if s.band.is_empty() {
         ""
     } else {
-        " · grey: ± 1 std over the update's episodes"
+        if app.color {
+            " · grey: ± 1 std over the update's episodes"
+        } else {
+            " · dots: ± 1 std over the update's episodes"
+        }
     };
     let title = format!(" {} ({}){last}{band} ", s.label, s.column);
     let chart = Chart::new(data)
@@ -211,54 +227,75 @@ fn table(app: &Results, f: &mut Frame, area: Rect) {
         Paragraph::new(t.caption.replace('`', "")).wrap(Wrap { trim: true }),
         cap,
     );
+    // Only the rows in view are laid out (a table may have many thousands), the chosen row
+    // kept in view; columns after the first scroll sideways to keep the chosen one in view.
+    let visible = grid.height.saturating_sub(1) as usize;
+    let (row_at, col_at) = app.cell.unwrap_or((0, 0));
+    let first = row_at.saturating_sub(visible.saturating_sub(1));
+    let shown = &t.rows[first.min(t.rows.len())..(first + visible).min(t.rows.len())];
     let cols = t.header.len().max(1);
-    let widths: Vec<Constraint> = (0..cols)
-        .map(|c| {
-            let w = std::iter::once(&t.header)
-                .chain(&t.rows)
-                .filter_map(|r| r.get(c))
-                .map(|s| s.replace("**", "").chars().count())
-                .max()
-                .unwrap_or(1);
-            Constraint::Length(w as u16)
-        })
-        .collect();
-    let header = Row::new(
-        t.header
-            .iter()
-            .map(|h| Cell::from(h.clone()).style(Style::default().add_modifier(Modifier::BOLD))),
-    );
-    let rows: Vec<Row> = t
-        .rows
+    let width_of = |c: usize| {
+        std::iter::once(&t.header)
+            .chain(shown)
+            .filter_map(|r| r.get(c))
+            .map(|s| s.replace("**", "").chars().count())
+            .max()
+            .unwrap_or(1)
+            .max(1)
+    };
+    let widths: Vec<usize> = (0..cols).map(width_of).collect();
+    let spacing = 2;
+    let fits = |from: usize| {
+        widths[0]
+            + (from..=col_at.max(from))
+                .map(|c| widths[c] + spacing)
+                .sum::<usize>()
+            <= grid.width as usize
+    };
+    let mut from = 1;
+    while from < col_at && !fits(from) {
+        from += 1;
+    }
+    let columns: Vec<usize> = std::iter::once(0).chain(from.max(1)..cols).collect();
+    let hidden = from > 1;
+    let header = Row::new(columns.iter().map(|&c| {
+        let h = t.header.get(c).cloned().unwrap_or_default();
+        let h = if hidden && c == 0 {
+            format!("{h} ◂")
+        } else {
+            h
+        };
+        Cell::from(h).style(Style::default().add_modifier(Modifier::BOLD))
+    }));
+    let rows: Vec<Row> = shown
         .iter()
         .enumerate()
-        .map(|(r, row)| {
-            Row::new(row.iter().enumerate().map(|(c, v)| {
-                let chosen = app.cell == Some((r, c));
-                let launchable = t.launch(r, c).is_some();
+        .map(|(i, row)| {
+            let r = first + i;
+            Row::new(columns.iter().map(|&c| {
+                let v = row.get(c).map(String::as_str).unwrap_or("");
                 let mut style = Style::default();
                 if v.contains("**") {
                     style = style.add_modifier(Modifier::BOLD);
                 }
-                if launchable {
+                if t.launch(r, c).is_some() {
                     style = style.patch(fg(app.color, Color::Cyan));
                 }
-                if chosen {
+                if app.cell == Some((r, c)) {
                     style = style.add_modifier(Modifier::REVERSED);
                 }
                 Cell::from(v.replace("**", "")).style(style)
             }))
         })
         .collect();
-    // Keep the chosen row in view.
-    let visible = grid.height.saturating_sub(1) as usize;
-    let first = app
-        .cell
-        .map(|(r, _)| r.saturating_sub(visible.saturating_sub(1)))
-        .unwrap_or(0);
-    let rows: Vec<Row> = rows.into_iter().skip(first).collect();
+    let constraints: Vec<Constraint> = columns
+        .iter()
+        .map(|&c| Constraint::Length((widths[c] + if hidden && c == 0 { 2 } else { 0 }) as u16))
+        .collect();
     f.render_widget(
-        Table::new(rows, widths).header(header).column_spacing(2),
+        Table::new(rows, constraints)
+            .header(header)
+            .column_spacing(spacing as u16),
         grid,
     );
 }

@@ -33,11 +33,20 @@ fn with_terminal(
     }));
     let _ = execute!(io::stdout(), EnableMouseCapture);
     // In raw mode Ctrl-C is a key; a SIGTERM or SIGHUP asks the loop to quit, which restores
-    // the terminal on the way out.
+    // the terminal on the way out. Once the terminal is gone (SIGHUP: the window or the tmux
+    // session closed), crossterm 0.29 can spin inside `event::poll` forever, reading EOF
+    // (crossterm issue #793), so the loop never sees the request: if the program has not
+    // ended after a grace period, the handler leaves it, restoring what it can.
     let signalled = Arc::new(AtomicBool::new(false));
     {
         let s = signalled.clone();
-        let _ = ctrlc::set_handler(move || s.store(true, Ordering::SeqCst));
+        let _ = ctrlc::set_handler(move || {
+            s.store(true, Ordering::SeqCst);
+            std::thread::sleep(Duration::from_secs(2));
+            let _ = execute!(io::stdout(), DisableMouseCapture);
+            let _ = ratatui::try_restore();
+            std::process::exit(0);
+        });
     }
     let result = body(&mut terminal, &signalled);
     let _ = execute!(io::stdout(), DisableMouseCapture);
@@ -61,6 +70,7 @@ pub fn run_results(mut results: Results, mut launch: Launcher) -> io::Result<()>
     with_terminal(|terminal, signalled| {
         let size = terminal.size()?;
         results.update(ResultsMessage::Resize(size.width, size.height));
+        let mut dirty = true;
         while !results.quit && !signalled.load(Ordering::SeqCst) {
             if let Some(l) = results.pending.clone() {
                 let outcome = match launch(&l) {
@@ -74,9 +84,14 @@ pub fn run_results(mut results: Results, mut launch: Launcher) -> io::Result<()>
                 let size = terminal.size()?;
                 results.update(ResultsMessage::Resize(size.width, size.height));
                 results.update(ResultsMessage::Returned(outcome));
+                dirty = true;
                 continue;
             }
-            terminal.draw(|f| results_view::render(&results, f))?;
+            // Drawn when something changed: a large table is not redrawn while idle.
+            if dirty {
+                terminal.draw(|f| results_view::render(&results, f))?;
+                dirty = false;
+            }
             if event::poll(Duration::from_millis(250))? {
                 let msg = match event::read()? {
                     Event::Key(k) => keys::results_key(k),
@@ -85,6 +100,7 @@ pub fn run_results(mut results: Results, mut launch: Launcher) -> io::Result<()>
                 };
                 if let Some(m) = msg {
                     results.update(m);
+                    dirty = true;
                 }
             }
         }

@@ -243,7 +243,7 @@ fn host_line(
     // As wide as the longest name (at most 24), so the columns line up with room to spare.
     let longest = s.hosts.iter().map(|x| x.name.chars().count()).max();
     let name_w = width
-        .saturating_sub(18)
+        .saturating_sub(19)
         .min(longest.unwrap_or(6).min(24))
         .max(6);
     let mut name: String = s.hosts[h].name.chars().take(name_w).collect();
@@ -261,7 +261,7 @@ fn host_line(
             },
         ),
         Span::raw(" "),
-        Span::styled(format!("{:<7}", hold_label(v)), theme.hold(v)),
+        Span::styled(format!("{:<8}", hold_label(v)), theme.hold(v)),
         Span::styled(
             format!("{:<7}", belief_label(v.belief)),
             theme.fg(Color::Blue),
@@ -403,7 +403,8 @@ fn map_lines(
                 }
             }
             let visible = |r: usize| r < rows;
-            // Each (from, to) once: a host red regained after a restore has one edge.
+            // Each (from, to) once: a host red regained after a restore has one edge. Edges
+            // to hosts red holds now come last, so they are given lanes first.
             let mut spans: Vec<(usize, usize)> = Vec::new();
             for e in &edges {
                 let (a, b) = (row_of[e.from], row_of[e.to]);
@@ -412,6 +413,12 @@ fn map_lines(
                     spans.push((a, b));
                 }
             }
+            let held = |row: usize| {
+                edges.iter().any(|e| {
+                    row_of[e.to] == row && frame.hosts[e.to].hold >= mirrorlab_sim::RedHold::User
+                })
+            };
+            spans.sort_by_key(|&(_, b)| held(b));
             let lanes = edge_lanes(&spans, width.saturating_sub(30).min(4));
             let gutter = if lanes.is_empty() { 0 } else { lanes.len() + 1 };
             let mut r = 0;

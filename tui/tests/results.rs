@@ -260,3 +260,61 @@ fn bad_results_are_refused_with_where_and_what() {
     assert_eq!(sps, 1);
     std::fs::remove_dir_all(&d).ok();
 }
+
+#[test]
+fn devices_and_pipes_are_refused_not_read() {
+    let e = Document::open(Path::new("/dev/zero"))
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("not a regular file"), "{e}");
+    let d = scratch("fifo");
+    let fifo = d.join("f.md");
+    let made = std::process::Command::new("mkfifo").arg(&fifo).status();
+    if made.is_ok_and(|s| s.success()) {
+        // Opening a FIFO for reading would block until a writer comes: it must not be opened.
+        let e = Document::open(&fifo).unwrap_err().to_string();
+        assert!(e.contains("not a regular file"), "{e}");
+    }
+    std::fs::remove_dir_all(&d).ok();
+}
+
+#[test]
+fn tiny_terminals_wide_tables_and_long_tables_render() {
+    let mut r = Results::new(Document::open(&repo("results/training/cage2-hosts")).unwrap());
+    for (w, h) in [(1, 1), (10, 3), (20, 5), (22, 6)] {
+        screen(&r, w, h);
+        r.update(M::Down);
+        screen(&r, w, h);
+    }
+    // A table wider than the screen scrolls sideways to the chosen column, the first kept.
+    let d = scratch("wide");
+    let mut md = String::from("| name | a | b | c | d |\n|---|---|---|---|---|\n");
+    for i in 0..100_000 {
+        md.push_str(&format!(
+            "| row{i} | {} | {} | {} | last{i} |\n",
+            "x".repeat(20),
+            "y".repeat(20),
+            "z".repeat(20)
+        ));
+    }
+    std::fs::write(d.join("w.md"), md).unwrap();
+    let mut r = Results::new(Document::open(&d.join("w.md")).unwrap());
+    for _ in 0..4 {
+        r.update(M::Right);
+    }
+    let text = screen(&r, 60, 12);
+    assert!(text.contains("row0") && text.contains("last0"), "{text}");
+    assert!(!text.contains("xxxxx"), "column a scrolled out: {text}");
+    // Far down a long table: only the rows in view are laid out.
+    for _ in 0..99_990 {
+        r.update(M::Down);
+    }
+    let start = std::time::Instant::now();
+    let text = screen(&r, 60, 12);
+    assert!(text.contains("last99990"), "{text}");
+    assert!(
+        start.elapsed().as_millis() < 500,
+        "one frame of a 100,000-row table"
+    );
+    std::fs::remove_dir_all(&d).ok();
+}

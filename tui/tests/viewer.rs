@@ -528,3 +528,29 @@ fn red_s_path_is_drawn_as_edges_from_the_host_that_led_there() {
     assert!(a.timeline.attack_edges(1).is_empty());
     assert!(!screen(&a, 120, 40).contains('▶'));
 }
+
+#[test]
+fn notices_stay_while_playing_and_paths_have_no_self_loops() {
+    let mut a = app(0);
+    a.update(Message::TogglePause);
+    a.update(Message::PreviousEpisode);
+    assert!(a.notice.contains("no earlier episode"), "{}", a.notice);
+    a.update(Message::Tick);
+    assert_eq!(a.cursor, 1, "playing");
+    a.update(Message::Resize(100, 30));
+    assert!(
+        a.notice.contains("no earlier episode"),
+        "playback and resizes keep the notice: {:?}",
+        a.notice
+    );
+    a.update(Message::StepForward);
+    assert!(a.notice.is_empty(), "the next key clears it");
+    // Meander exploits its own entry host: that is no edge of its path.
+    let (s, _) = cage2();
+    let t = Timeline::live(s.clone(), "meander", "react-restore", 0, 0, None).unwrap();
+    let mut a = App::new(t, true, None);
+    a.update(Message::SeekEnd);
+    let edges = a.timeline.attack_edges(a.cursor);
+    assert!(!edges.is_empty());
+    assert!(edges.iter().all(|e| e.from != e.to), "{edges:?}");
+}
