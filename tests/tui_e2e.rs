@@ -244,6 +244,47 @@ fn view_opens_a_run_and_watches_an_evaluation_cell() {
     assert_eq!(s.flags(), "0 0");
 }
 
+#[test]
+fn the_viewer_ends_when_its_terminal_goes_away() {
+    if Command::new("tmux").arg("-V").output().is_err() {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "tmux is missing under CI (.ci/run installs it)"
+        );
+        eprintln!("tmux is not installed: skipping the terminal test");
+        return;
+    }
+    let bin = env!("CARGO_BIN_EXE_mirrorlab");
+    let seed = format!("{}", 525_252 + std::process::id());
+    let pattern = format!("^{bin} watch --paused --seed {seed}");
+    let s = Session::start(
+        &format!("{}-hup", s_name()),
+        &format!("{bin} watch --paused --seed {seed}"),
+    );
+    s.wait_for("tick 0/100");
+    // Closing the window: the pane's terminal is gone and the viewer is hung up on.
+    drop(s);
+    let start = Instant::now();
+    loop {
+        let running = Command::new("pgrep")
+            .args(["-f", &pattern])
+            .output()
+            .unwrap()
+            .status
+            .success();
+        if !running {
+            break;
+        }
+        if start.elapsed() > Duration::from_secs(10) {
+            let _ = Command::new("pkill")
+                .args(["-KILL", "-f", &pattern])
+                .output();
+            panic!("the viewer outlived its terminal by 10 s");
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
 fn s_name() -> String {
     format!("mirrorlab-e2e-{}", std::process::id())
 }
