@@ -234,6 +234,76 @@ pub fn compile(
         diags: p.errors.clone(),
     };
     let f = &p.file;
+    // One function per section of the format, in the order its diagnostics are reported.
+    check_header(&mut cx, f);
+    let hosts = expand(&mut cx, f);
+    let names = names(&mut cx, f, &hosts);
+    let vocab = vocabulary(&mut cx, f, &hosts);
+    let (model_hosts, subnet_hosts) = compile_hosts(&mut cx, f, &hosts, &names, &vocab);
+    let routes = compile_routes(&mut cx, f, &names);
+    let exploits = compile_exploits(&mut cx, f, &vocab);
+    let decoys = compile_decoys(&mut cx, f, &vocab);
+    let (red, blue) = compile_sides(&mut cx, f, &names, &model_hosts);
+    let green = compile_green(&mut cx, f, &names);
+    check_sensors(&mut cx, f, &names);
+    warn_inert(&mut cx, f, &hosts, &subnet_hosts);
+
+    let has_errors = cx.diags.iter().any(|d| d.severity == Severity::Error);
+    if has_errors {
+        suppress_repaired(&mut cx);
+        return Err(finish(cx.diags));
+    }
+    let scenario = m::Scenario {
+        name: f.scenario.name.clone(),
+        source_hash,
+        episode_length: f.scenario.episode_length,
+        subnets: f
+            .subnet
+            .iter()
+            .zip(subnet_hosts)
+            .map(|(s, hosts)| m::Subnet {
+                name: s.name.clone(),
+                hosts,
+            })
+            .collect(),
+        hosts: model_hosts,
+        routes,
+        ports: vocab.ports,
+        service_types: vocab.types,
+        exploits,
+        decoys,
+        red,
+        blue,
+        green,
+        rules: m::Rules {
+            top_exploit_probability: m::Probability::new(f.rules.top_exploit_probability),
+            restore_breaks_impact: f.rules.restore_breaks_impact,
+            remove_always_succeeds: f.rules.remove_always_succeeds,
+            reward_privileged_only: f.rules.reward_privileged_only,
+            scan_rule_first: f.rules.scan_rule_first,
+            brute_force_unremovable: f.rules.brute_force_unremovable,
+            failed_brute_force_visible: f.rules.failed_brute_force_visible,
+            exploit_overwrites_privileged: f.rules.exploit_overwrites_privileged,
+            own_decoy_masks_activity: f.rules.own_decoy_masks_activity,
+        },
+    };
+    // Reachability of red's goals, with the compiled model (it resolves every name).
+    for (i, &g) in scenario.red.goals.iter().enumerate() {
+        if let Some(why) = crate::reach::unreachable(&scenario, g) {
+            cx.err(&format!("/red/impact_goals/{i}"), why);
+        }
+    }
+    if let Err(e) = scenario.check() {
+        cx.err("", e.to_string());
+    }
+    if cx.diags.iter().any(|d| d.severity == Severity::Error) {
+        return Err(finish(cx.diags));
+    }
+    Ok((scenario, finish(cx.diags)))
+}
+
+/// The format line and version.
+fn check_header(cx: &mut Ctx, f: &ScenarioFile) {
     if f.format != FORMAT_NAME {
         cx.err(
             "/format",
@@ -249,15 +319,22 @@ pub fn compile(
             ),
         );
     }
+}
 
-    // Names.
+/// Every name a section may refer to, resolved to its index (duplicates reported).
+struct Names {
+    subnets: BTreeMap<String, u32>,
+    hosts: BTreeMap<String, u32>,
+    exploits: BTreeMap<String, u32>,
+}
+
+fn names(cx: &mut Ctx, f: &ScenarioFile, hosts: &[HostDef]) -> Names {
     let subnets = index(
-        &mut cx,
+        cx,
         "subnet",
         "subnet",
         f.subnet.iter().map(|s| s.name.as_str()),
     );
-    let hosts = expand(&mut cx, f);
     let mut host_ix = BTreeMap::new();
     for (i, h) in hosts.iter().enumerate() {
         if host_ix.insert(h.raw.name.clone(), i as u32).is_some() {
@@ -276,34 +353,57 @@ pub fn compile(
         );
     }
     let exploits_ix = index(
-        &mut cx,
+        cx,
         "exploit",
         "exploit",
         f.exploit.iter().map(|e| e.name.as_str()),
     );
     index(
-        &mut cx,
+        cx,
         "decoy",
         "decoy",
         f.decoy.iter().map(|d| d.name.as_str()),
     );
     index(
-        &mut cx,
+        cx,
         "green user",
         "green",
         f.green.iter().map(|g| g.name.as_str()),
     );
     index(
-        &mut cx,
+        cx,
         "sensor",
         "sensor",
         f.sensor.iter().map(|s| s.name.as_str()),
     );
+    Names {
+        subnets,
+        hosts: host_ix,
+        exploits: exploits_ix,
+    }
+}
 
-    // Ports and service types, in sorted order.
+/// The scenario's ports and service types, in sorted order (a port's index is its bit in
+/// the simulator's port masks), and the accounts that run privileged services.
+struct Vocabulary<'f> {
+    ports: Vec<u16>,
+    types: Vec<String>,
+    privileged: BTreeSet<&'f str>,
+}
+
+impl Vocabulary<'_> {
+    fn port(&self, p: u16) -> m::PortIdx {
+        self.ports.iter().position(|&x| x == p).unwrap_or(0).min(63) as m::PortIdx
+    }
+    fn service_type(&self, t: &str) -> u16 {
+        self.types.iter().position(|x| x == t).unwrap_or(0) as u16
+    }
+}
+
+fn vocabulary<'f>(cx: &mut Ctx, f: &'f ScenarioFile, hosts: &[HostDef]) -> Vocabulary<'f> {
     let mut port_set = BTreeSet::new();
     let mut type_set = BTreeSet::new();
-    for h in &hosts {
+    for h in hosts {
         for s in &h.raw.services {
             port_set.extend(s.port);
             type_set.extend(s.service_type.clone());
@@ -350,25 +450,33 @@ pub fn compile(
             ),
         );
     }
-    let ports: Vec<u16> = port_set.into_iter().collect();
-    let port_ix = |p: u16| ports.iter().position(|&x| x == p).unwrap_or(0).min(63) as m::PortIdx;
-    let types: Vec<String> = type_set.into_iter().collect();
-    let type_ix = |t: &str| types.iter().position(|x| x == t).unwrap_or(0) as u16;
-    let privileged: BTreeSet<&str> = f
-        .rules
-        .privileged_users
-        .iter()
-        .map(|s| s.as_str())
-        .collect();
+    Vocabulary {
+        ports: port_set.into_iter().collect(),
+        types: type_set.into_iter().collect(),
+        privileged: f
+            .rules
+            .privileged_users
+            .iter()
+            .map(|s| s.as_str())
+            .collect(),
+    }
+}
 
-    // Hosts.
+/// The hosts, and each subnet's hosts in file order.
+fn compile_hosts(
+    cx: &mut Ctx,
+    f: &ScenarioFile,
+    hosts: &[HostDef],
+    names: &Names,
+    v: &Vocabulary,
+) -> (Vec<m::Host>, Vec<Vec<m::HostId>>) {
     let mut model_hosts = Vec::with_capacity(hosts.len());
     let mut subnet_hosts: Vec<Vec<m::HostId>> = vec![Vec::new(); f.subnet.len()];
     for (i, h) in hosts.iter().enumerate() {
         let hp = &h.pointer;
         let sub = lookup(
-            &mut cx,
-            &subnets,
+            cx,
+            &names.subnets,
             "subnet",
             &format!("{hp}/subnet"),
             &h.raw.subnet,
@@ -380,13 +488,13 @@ pub fn compile(
         let mut critical = 0;
         for (si, s) in h.raw.services.iter().enumerate() {
             let sp = format!("{hp}/services/{si}");
-            let version = version_at(&mut cx, &format!("{sp}/version"), s.version.as_deref());
+            let version = version_at(cx, &format!("{sp}/version"), s.version.as_deref());
             critical += s.critical as u32;
             services.push(m::Service {
                 name: s.name.clone(),
-                port: s.port.map(port_ix),
-                service_type: s.service_type.as_deref().map(type_ix),
-                privileged: privileged.contains(s.user.as_str()),
+                port: s.port.map(|p| v.port(p)),
+                service_type: s.service_type.as_deref().map(|t| v.service_type(t)),
+                privileged: v.privileged.contains(s.user.as_str()),
                 version,
             });
         }
@@ -405,25 +513,21 @@ pub fn compile(
         let mut reveals = Vec::new();
         for (ri, r) in h.raw.reveals.iter().enumerate() {
             let rp = format!("{hp}/reveals/{ri}");
-            if let Some(x) = lookup(&mut cx, &host_ix, "host", &rp, r) {
+            if let Some(x) = lookup(cx, &names.hosts, "host", &rp, r) {
                 reveals.push(x);
             }
         }
         for (vi, v) in h.raw.vulnerability.iter().enumerate() {
             lookup(
-                &mut cx,
-                &exploits_ix,
+                cx,
+                &names.exploits,
                 "exploit",
                 &format!("{hp}/vulnerability/{vi}/exploit"),
                 &v.exploit,
             );
         }
-        let conf = tenths(
-            &mut cx,
-            &format!("{hp}/confidentiality"),
-            h.raw.confidentiality,
-        );
-        let avail = tenths(&mut cx, &format!("{hp}/availability"), h.raw.availability);
+        let conf = tenths(cx, &format!("{hp}/confidentiality"), h.raw.confidentiality);
+        let avail = tenths(cx, &format!("{hp}/availability"), h.raw.availability);
         model_hosts.push(m::Host {
             name: h.raw.name.clone(),
             subnet: sub.unwrap_or(0),
@@ -437,15 +541,17 @@ pub fn compile(
             reveals,
         });
     }
+    (model_hosts, subnet_hosts)
+}
 
-    // Routes.
+fn compile_routes(cx: &mut Ctx, f: &ScenarioFile, names: &Names) -> Vec<m::Route> {
     let mut routes = Vec::new();
     for (ri, r) in f.route.iter().enumerate() {
         let rp = format!("/route/{ri}");
-        let from = lookup(&mut cx, &subnets, "subnet", &format!("{rp}/from"), &r.from);
-        let to = lookup(&mut cx, &subnets, "subnet", &format!("{rp}/to"), &r.to);
+        let from = lookup(cx, &names.subnets, "subnet", &format!("{rp}/from"), &r.from);
+        let to = lookup(cx, &names.subnets, "subnet", &format!("{rp}/to"), &r.to);
         let via = match &r.via {
-            Some(v) => lookup(&mut cx, &subnets, "subnet", &format!("{rp}/via"), v).map(Some),
+            Some(v) => lookup(cx, &names.subnets, "subnet", &format!("{rp}/via"), v).map(Some),
             None => Some(None),
         };
         if let (Some(from), Some(to), Some(via)) = (from, to, via) {
@@ -455,17 +561,15 @@ pub fn compile(
             routes.push(m::Route { from, to, via });
         }
     }
+    routes
+}
 
-    // Exploits and decoys.
+fn compile_exploits(cx: &mut Ctx, f: &ScenarioFile, v: &Vocabulary) -> Vec<m::Exploit> {
     let mut exploits = Vec::new();
     for (ei, e) in f.exploit.iter().enumerate() {
         let ep = format!("/exploit/{ei}");
-        let mask = |ps: &[u16]| ps.iter().fold(0u64, |m, &p| m | 1 << port_ix(p));
-        let max_version = version_at(
-            &mut cx,
-            &format!("{ep}/max_version"),
-            e.max_version.as_deref(),
-        );
+        let mask = |ps: &[u16]| ps.iter().fold(0u64, |m, &p| m | 1 << v.port(p));
+        let max_version = version_at(cx, &format!("{ep}/max_version"), e.max_version.as_deref());
         if e.kind == ExploitKind::BruteForce && e.attempt_events == 0 {
             cx.warn(
                 &format!("{ep}/attempt_events"),
@@ -479,8 +583,8 @@ pub fn compile(
                 ExploitKind::ReverseShell => m::ExploitKind::ReverseShell,
                 ExploitKind::BruteForce => m::ExploitKind::BruteForce,
             },
-            port: port_ix(e.port),
-            service_type: type_ix(&e.service),
+            port: v.port(e.port),
+            service_type: v.service_type(&e.service),
             os: e.os.map(os),
             weight: e.weight,
             requires_all: mask(e.requires_all_ports.as_deref().unwrap_or(&[e.port])),
@@ -492,29 +596,37 @@ pub fn compile(
             success_events: e.success_events,
         });
     }
+    exploits
+}
+
+fn compile_decoys(cx: &mut Ctx, f: &ScenarioFile, v: &Vocabulary) -> Vec<m::DecoyKind> {
     let mut decoys = Vec::new();
     for (di, d) in f.decoy.iter().enumerate() {
-        let version = version_at(
-            &mut cx,
-            &format!("/decoy/{di}/version"),
-            d.version.as_deref(),
-        );
+        let version = version_at(cx, &format!("/decoy/{di}/version"), d.version.as_deref());
         decoys.push(m::DecoyKind {
             name: d.name.clone(),
-            checks_port: port_ix(d.checks_port),
-            opens_port: port_ix(d.opens_port.unwrap_or(d.checks_port)),
-            service_type: type_ix(&d.service),
+            checks_port: v.port(d.checks_port),
+            opens_port: v.port(d.opens_port.unwrap_or(d.checks_port)),
+            service_type: v.service_type(&d.service),
             os: d.os.map(os),
             version,
         });
     }
+    decoys
+}
 
-    // Red, blue, green, sensors.
+/// Red's entry hosts, goals, costs and penalty; blue's costs.
+fn compile_sides(
+    cx: &mut Ctx,
+    f: &ScenarioFile,
+    names: &Names,
+    model_hosts: &[m::Host],
+) -> (m::RedSpec, m::BlueSpec) {
     let mut entry = Vec::new();
     for (i, n) in f.red.entry.iter().enumerate() {
         entry.extend(lookup(
-            &mut cx,
-            &host_ix,
+            cx,
+            &names.hosts,
             "host",
             &format!("/red/entry/{i}"),
             n,
@@ -523,7 +635,7 @@ pub fn compile(
     let mut goals = Vec::new();
     for (i, n) in f.red.impact_goals.iter().enumerate() {
         let gp = format!("/red/impact_goals/{i}");
-        if let Some(g) = lookup(&mut cx, &host_ix, "host", &gp, n) {
+        if let Some(g) = lookup(cx, &names.hosts, "host", &gp, n) {
             if !model_hosts[g as usize].critical_service {
                 cx.err(&gp, format!("host `{n}` has no critical service, so it cannot be impacted; expected a host with a `critical = true` service"));
             }
@@ -563,35 +675,39 @@ pub fn compile(
             .ok()
             .and_then(|v| v.as_str().map(String::from))
             .unwrap_or_default();
-        cost(
-            &mut cx,
-            format!("/blue/actions/{key}"),
-            f.blue.actions.get(&n),
-        )
+        cost(cx, format!("/blue/actions/{key}"), f.blue.actions.get(&n))
     });
     let red_costs = red_names.map(|n| {
         let key = serde_json::to_value(n)
             .ok()
             .and_then(|v| v.as_str().map(String::from))
             .unwrap_or_default();
-        cost(
-            &mut cx,
-            format!("/red/actions/{key}"),
-            f.red.actions.get(&n),
-        )
+        cost(cx, format!("/red/actions/{key}"), f.red.actions.get(&n))
     });
     let invalid = tenths(
-        &mut cx,
+        cx,
         "/red/invalid_action_penalty",
         f.red.invalid_action_penalty,
     );
+    (
+        m::RedSpec {
+            entry,
+            goals,
+            invalid_action_penalty: invalid,
+            costs: red_costs,
+        },
+        m::BlueSpec { costs: blue_costs },
+    )
+}
+
+fn compile_green(cx: &mut Ctx, f: &ScenarioFile, names: &Names) -> Vec<m::GreenAgent> {
     let mut green = Vec::new();
     for (gi, g) in f.green.iter().enumerate() {
         let mut hs = Vec::new();
         for (i, n) in g.hosts.iter().enumerate() {
             hs.extend(lookup(
-                &mut cx,
-                &host_ix,
+                cx,
+                &names.hosts,
                 "host",
                 &format!("/green/{gi}/hosts/{i}"),
                 n,
@@ -603,11 +719,16 @@ pub fn compile(
             scan: m::Probability::new(g.scan_probability),
         });
     }
+    green
+}
+
+/// Sensors are checked (every name resolves, each watches something), not yet simulated.
+fn check_sensors(cx: &mut Ctx, f: &ScenarioFile, names: &Names) {
     for (si, s) in f.sensor.iter().enumerate() {
         for (i, n) in s.hosts.iter().enumerate() {
             lookup(
-                &mut cx,
-                &host_ix,
+                cx,
+                &names.hosts,
                 "host",
                 &format!("/sensor/{si}/hosts/{i}"),
                 n,
@@ -615,8 +736,8 @@ pub fn compile(
         }
         for (i, n) in s.subnets.iter().enumerate() {
             lookup(
-                &mut cx,
-                &subnets,
+                cx,
+                &names.subnets,
                 "subnet",
                 &format!("/sensor/{si}/subnets/{i}"),
                 n,
@@ -629,6 +750,10 @@ pub fn compile(
             );
         }
     }
+}
+
+/// Warnings about what compiles but does nothing.
+fn warn_inert(cx: &mut Ctx, f: &ScenarioFile, hosts: &[HostDef], subnet_hosts: &[Vec<m::HostId>]) {
     for (si, s) in subnet_hosts.iter().enumerate() {
         if s.is_empty() {
             cx.warn(
@@ -648,64 +773,6 @@ pub fn compile(
                 .into(),
         );
     }
-
-    let has_errors = cx.diags.iter().any(|d| d.severity == Severity::Error);
-    if has_errors {
-        suppress_repaired(&mut cx);
-        return Err(finish(cx.diags));
-    }
-    let scenario = m::Scenario {
-        name: f.scenario.name.clone(),
-        source_hash,
-        episode_length: f.scenario.episode_length,
-        subnets: f
-            .subnet
-            .iter()
-            .zip(subnet_hosts)
-            .map(|(s, hosts)| m::Subnet {
-                name: s.name.clone(),
-                hosts,
-            })
-            .collect(),
-        hosts: model_hosts,
-        routes,
-        ports,
-        service_types: types,
-        exploits,
-        decoys,
-        red: m::RedSpec {
-            entry,
-            goals,
-            invalid_action_penalty: invalid,
-            costs: red_costs,
-        },
-        blue: m::BlueSpec { costs: blue_costs },
-        green,
-        rules: m::Rules {
-            top_exploit_probability: m::Probability::new(f.rules.top_exploit_probability),
-            restore_breaks_impact: f.rules.restore_breaks_impact,
-            remove_always_succeeds: f.rules.remove_always_succeeds,
-            reward_privileged_only: f.rules.reward_privileged_only,
-            scan_rule_first: f.rules.scan_rule_first,
-            brute_force_unremovable: f.rules.brute_force_unremovable,
-            failed_brute_force_visible: f.rules.failed_brute_force_visible,
-            exploit_overwrites_privileged: f.rules.exploit_overwrites_privileged,
-            own_decoy_masks_activity: f.rules.own_decoy_masks_activity,
-        },
-    };
-    // Reachability of red's goals, with the compiled model (it resolves every name).
-    for (i, &g) in scenario.red.goals.iter().enumerate() {
-        if let Some(why) = crate::reach::unreachable(&scenario, g) {
-            cx.err(&format!("/red/impact_goals/{i}"), why);
-        }
-    }
-    if let Err(e) = scenario.check() {
-        cx.err("", e.to_string());
-    }
-    if cx.diags.iter().any(|d| d.severity == Severity::Error) {
-        return Err(finish(cx.diags));
-    }
-    Ok((scenario, finish(cx.diags)))
 }
 
 /// Drops semantic diagnostics about values that stood in for bad ones (the structural error
