@@ -10,6 +10,7 @@
 //! [`Purpose::AgentRed`]: mirrorlab_sim::rng::Purpose::AgentRed
 //! [`Purpose::AgentBlue`]: mirrorlab_sim::rng::Purpose::AgentBlue
 
+pub mod adaptive;
 pub mod blue;
 pub mod learned;
 pub mod mixture;
@@ -139,6 +140,13 @@ pub const AGENTS: &[AgentSpec] = &[
         arg: None,
         about: "Meander: explores and takes what it finds, subnet by subnet (CAGE-2's RedMeanderAgent)",
         build: |s, n, seed, _| Ok(Box::new(red::Meander::new(s, n, seed)?)),
+    },
+    AgentSpec {
+        side: Side::Red,
+        name: "adaptive",
+        arg: None,
+        about: "Adaptive: heads for the goal from what it sees, goes round hosts blue took back or that failed it (AI-like)",
+        build: |s, n, seed, _| Ok(Box::new(adaptive::Adaptive::new(s, n, seed)?)),
     },
     AgentSpec {
         side: Side::Red,
