@@ -109,6 +109,8 @@ pub struct Timeline {
     frames: Vec<Frame>,
     /// Every event so far, in order.
     pub events: Vec<Event>,
+    /// The longest host name, in characters (the map's name column).
+    pub longest_name: usize,
 }
 
 fn viewer_sim(
@@ -240,7 +242,14 @@ impl Timeline {
             blue_top: Vec::new(),
             red_top: Vec::new(),
         };
+        let longest_name = scenario
+            .hosts
+            .iter()
+            .map(|x| x.name.chars().count())
+            .max()
+            .unwrap_or(6);
         Timeline {
+            longest_name,
             scenario,
             layout,
             info,

@@ -241,11 +241,7 @@ fn host_line(
     let sel = app.selected == Some(h);
     let label = gained.map(|t| format!(" @{t}")).unwrap_or_default();
     // As wide as the longest name (at most 24), so the columns line up with room to spare.
-    let longest = s.hosts.iter().map(|x| x.name.chars().count()).max();
-    let name_w = width
-        .saturating_sub(19)
-        .min(longest.unwrap_or(6).min(24))
-        .max(6);
+    let name_w = width.saturating_sub(19).min(tl.longest_name.min(24)).max(6);
     let mut name: String = s.hosts[h].name.chars().take(name_w).collect();
     while name.chars().count() < name_w {
         name.push(' ');
