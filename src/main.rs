@@ -515,8 +515,10 @@ fn eval(a: EvalArgs) -> Result<ExitCode> {
     let mut table = cage2_table(&scenario, &a.blue, a.episodes, a.seed, threads(a.threads))?;
     // A scenario file is recorded as given, so the table says how to load it again (and
     // `mirrorlab view` can watch its cells); a bundled scenario by its name.
-    if std::path::Path::new(&a.scenario).is_file() {
-        table.scenario = a.scenario.clone();
+    if let Ok(path) = std::fs::canonicalize(&a.scenario)
+        && path.is_file()
+    {
+        table.scenario = path.display().to_string();
     }
     if a.json {
         println!("{}", serde_json::to_string(&table.json())?);
@@ -635,7 +637,13 @@ fn view(path: &std::path::Path) -> Result<ExitCode> {
             Some((_, s)) => s.clone(),
             None => {
                 let s = mirrorlab_scenarios::load(&l.scenario)
-                    .map_err(|_| format!("cannot load scenario {}", l.scenario))?
+                    .map_err(|d| {
+                        let first = d
+                            .first()
+                            .and_then(|d| d.to_string().lines().next().map(str::to_string))
+                            .unwrap_or_default();
+                        format!("cannot load scenario {}: {first}", l.scenario)
+                    })?
                     .scenario;
                 let s = Arc::new(s);
                 scenarios.push((l.scenario.clone(), s.clone()));

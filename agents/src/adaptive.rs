@@ -11,12 +11,14 @@
 //! B_line does; never blue's actions or the ground truth.
 //!
 //! Choice each tick, first that applies: Impact the goal once it holds it and has escalated
-//! there; escalate on a host it holds and has not escalated on (which reveals the next hosts);
-//! sweep a subnet it knows of and has not swept; then scan a known host or exploit a scanned
-//! one, whichever target it prefers: hosts whose zone its traffic reaches now (a `via` route
-//! needs a session in that zone), then the goal, then hosts deeper on the routes from red's
-//! entry; on a tie it exploits what it has scanned. Ties between hosts are drawn from the
-//! agent's own seeded stream.
+//! there; escalate on a host it holds and has not escalated on (which reveals the next hosts),
+//! the goal first, then the deepest; sweep the deepest subnet it knows of, reaches and has not
+//! swept; then scan a known host its traffic reaches (a `via` route needs a session in that
+//! zone) or exploit a scanned one, whichever target it prefers: reachable hosts, then the
+//! goal, then hosts deeper on the routes from red's entry; on a tie it exploits what it has
+//! scanned. When every target is avoided it retries the one whose wait ends first; with
+//! nothing at all to do it sleeps. Ties between hosts are drawn from the agent's own seeded
+//! stream.
 
 use mirrorlab_sim::layout::{Layout, RED_OBS_PER_HOST, RedAction};
 use mirrorlab_sim::model::{HostId, Scenario, SubnetId};
@@ -42,15 +44,17 @@ pub struct Adaptive {
     entry: Vec<bool>,
     /// Per host: the route distance of its subnet from red's entry subnet.
     depth: Vec<u32>,
-    /// Per subnet: the subnet a session must be held in for red's traffic to reach it.
-    via: Vec<Option<SubnetId>>,
+    /// Per subnet, how red's traffic reaches it: every red action is launched from red's
+    /// first entry host, and a subnet other than its own is reached over a route from there
+    /// (the simulator's rule, `sim::rules::network`).
+    reach: Vec<Reach>,
     /// Per host its subnet; per subnet its hosts and route distance from red's entry.
     subnet_of: Vec<SubnetId>,
     subnet_hosts: Vec<Vec<HostId>>,
     subnet_depth: Vec<u32>,
     // Memory, per env × subnet or env × host.
+    /// Subnets swept (a sweep that reached nothing is forgotten, to be tried again).
     swept: Vec<bool>,
-    scanned: Vec<bool>,
     escalated: Vec<bool>,
     /// Sessions seen last tick: 0 none, 1 user, 2 privileged.
     held: Vec<u8>,
@@ -88,12 +92,19 @@ impl Adaptive {
             }
             frontier = next;
         }
-        let via = (0..ns as SubnetId)
+        let reach = (0..ns as SubnetId)
             .map(|sn| {
-                s.routes
-                    .iter()
-                    .find(|r| r.from == home && r.to == sn)
-                    .and_then(|r| r.via)
+                let routes = s.routes.iter().filter(|r| r.from == home && r.to == sn);
+                if sn == home || routes.clone().any(|r| r.via.is_none()) {
+                    Reach::Always
+                } else {
+                    let vias: Vec<SubnetId> = routes.filter_map(|r| r.via).collect();
+                    if vias.is_empty() {
+                        Reach::Never
+                    } else {
+                        Reach::Via(vias)
+                    }
+                }
             })
             .collect();
         let mut entry = vec![false; h];
@@ -111,12 +122,11 @@ impl Adaptive {
                 .iter()
                 .map(|x| dist[x.subnet as usize].min(ns as u32))
                 .collect(),
-            via,
+            reach,
             subnet_of: s.hosts.iter().map(|x| x.subnet).collect(),
             subnet_hosts: s.subnets.iter().map(|sn| sn.hosts.clone()).collect(),
             subnet_depth: dist.iter().map(|&d| d.min(ns as u32)).collect(),
             swept: vec![false; n * ns],
-            scanned: vec![false; n * h],
             escalated: vec![false; n * h],
             held: vec![0; n * h],
             avoid_until: vec![0; n * h],
@@ -136,12 +146,16 @@ impl Adaptive {
         let t = self.tick[e];
         let base = l.red_obs_host(0);
         let ok = row[2] > 0.5;
-        if let Some(RedAction::Exploit(x)) = self.last[e]
-            && !ok
-        {
-            let i = e * h + x as usize;
-            self.failures[i] = self.failures[i].saturating_add(1);
-            self.avoid_until[i] = t + AVOID_AFTER_FAILURE * self.failures[i] as u32;
+        match self.last[e] {
+            Some(RedAction::Exploit(x)) if !ok => {
+                let i = e * h + x as usize;
+                self.failures[i] = self.failures[i].saturating_add(1);
+                self.avoid_until[i] = t + AVOID_AFTER_FAILURE * self.failures[i] as u32;
+            }
+            Some(RedAction::DiscoverSystems(sn)) if !ok => {
+                self.swept[e * self.ns + sn as usize] = false;
+            }
+            _ => {}
         }
         for x in 0..h {
             let r = base + RED_OBS_PER_HOST * x;
@@ -199,29 +213,37 @@ impl Adaptive {
             self.escalated[e * h + x as usize] = true;
             return RedAction::Escalate(x);
         }
-        // Sweep the deepest known subnet not yet swept.
+        // Zones red's traffic reaches now.
+        let reaches_subnet = |m: &Adaptive, sn: usize| match &m.reach[sn] {
+            Reach::Always => true,
+            Reach::Never => false,
+            Reach::Via(vias) => vias.iter().any(|&v| {
+                m.subnet_hosts[v as usize]
+                    .iter()
+                    .any(|&y| m.held[e * h + y as usize] > 0)
+            }),
+        };
+        let reaches = |m: &Adaptive, x: usize| reaches_subnet(m, m.subnet_of[x] as usize);
+        // Sweep the deepest known subnet it reaches and has not swept.
         let unswept = (0..self.ns)
-            .filter(|&sn| row[3 + sn] > 0.5 && !self.swept[e * self.ns + sn])
+            .filter(|&sn| {
+                row[3 + sn] > 0.5 && !self.swept[e * self.ns + sn] && reaches_subnet(self, sn)
+            })
             .max_by_key(|&sn| self.subnet_depth[sn]);
         if let Some(sn) = unswept {
             self.swept[e * self.ns + sn] = true;
             return RedAction::DiscoverSystems(sn as SubnetId);
         }
-        // Zones red's traffic reaches now.
-        let reaches = |m: &Adaptive, x: usize| match m.via[m.subnet_of[x] as usize] {
-            None => true,
-            Some(v) => m.subnet_hosts[v as usize]
-                .iter()
-                .any(|&y| m.held[e * h + y as usize] > 0),
-        };
         let avoided = |m: &Adaptive, x: usize| {
             m.avoid_until[e * h + x] > t || m.failures[e * h + x] >= GIVE_UP_AFTER
         };
         // Scan a known host or exploit a scanned one, whichever target is preferred (the goal
         // first, then the deepest reachable); on a tie, exploit what is already scanned.
         let scan = |m: &Adaptive, x: usize| {
-            (bit(x, 0) && !m.scanned[e * h + x] && !m.entry[x] && !avoided(m, x))
-                .then(|| priority(m, x, g, reaches(m, x)))
+            // A scan that reached nothing leaves the ports unknown: scanned is what red's
+            // observation says, and only hosts it reaches now are scanned.
+            (bit(x, 0) && !bit(x, 1) && !m.entry[x] && !avoided(m, x) && reaches(m, x))
+                .then(|| priority(m, x, g, true))
         };
         let exploit = |m: &Adaptive, x: usize| {
             (bit(x, 1) && m.held[e * h + x] == 0 && !m.entry[x] && !avoided(m, x))
@@ -231,13 +253,13 @@ impl Adaptive {
             (0..h).filter_map(|x| key(self, x)).max()
         };
         let (best_scan, best_exploit) = (top(&scan), top(&exploit));
-        if best_exploit.is_some() && best_exploit >= best_scan {
-            if let Some(x) = self.best(e, exploit) {
-                return RedAction::Exploit(x);
-            }
+        if best_exploit.is_some()
+            && best_exploit >= best_scan
+            && let Some(x) = self.best(e, exploit)
+        {
+            return RedAction::Exploit(x);
         }
         if let Some(x) = self.best(e, scan) {
-            self.scanned[e * h + x as usize] = true;
             return RedAction::DiscoverServices(x);
         }
         // Everything left is avoided: retry the one whose wait ends first.
@@ -254,6 +276,17 @@ impl Adaptive {
             None => RedAction::Sleep,
         }
     }
+}
+
+/// How red's traffic reaches a subnet.
+#[derive(Clone, Debug, PartialEq, Eq)]
+enum Reach {
+    /// Red's own subnet, or a route with no condition.
+    Always,
+    /// Only while red holds a session in one of these subnets.
+    Via(Vec<SubnetId>),
+    /// No route from red's launch subnet.
+    Never,
 }
 
 /// Preference among targets: reachable before unreachable, the goal before all, then depth.
@@ -276,9 +309,7 @@ impl Agent for Adaptive {
     fn reset(&mut self, env: usize, episode: u64) {
         let (h, ns) = (self.h, self.ns);
         self.swept[env * ns..(env + 1) * ns].fill(false);
-        for v in [&mut self.scanned, &mut self.escalated] {
-            v[env * h..(env + 1) * h].fill(false);
-        }
+        self.escalated[env * h..(env + 1) * h].fill(false);
         self.held[env * h..(env + 1) * h].fill(0);
         self.avoid_until[env * h..(env + 1) * h].fill(0);
         self.failures[env * h..(env + 1) * h].fill(0);

@@ -234,7 +234,8 @@ pub fn compile(
         diags: p.errors.clone(),
     };
     let f = &p.file;
-    // One function per section of the format, in the order its diagnostics are reported.
+    // One function per section of the format, each after what it refers to (diagnostics are
+    // sorted by position at the end, `finish`).
     check_header(&mut cx, f);
     let hosts = expand(&mut cx, f);
     let names = names(&mut cx, f, &hosts);

@@ -13,7 +13,7 @@ use std::sync::Arc;
 use mirrorlab_agents::{Agent, Obs, Side};
 use mirrorlab_sim::model::Scenario;
 use mirrorlab_sim::replay::Replay;
-use mirrorlab_sim::trace::{Event, EventKind};
+use mirrorlab_sim::trace::{Event, EventKind, ExploitOutcome};
 use mirrorlab_sim::{Buffers, HostView, Layout, RedHold, ScoreView, Sim, SimConfig};
 
 /// Why a timeline could not be made.
@@ -394,7 +394,10 @@ impl Timeline {
                     }
                     subnet_by[s.hosts[y].subnet as usize].get_or_insert(y);
                 }
-                if e.kind != EventKind::Exploit || !(e.b == 2 || e.b == 3) {
+                let gained = [ExploitOutcome::User, ExploitOutcome::Privileged]
+                    .iter()
+                    .any(|&o| e.b == o as u32);
+                if e.kind != EventKind::Exploit || !gained {
                     continue;
                 }
                 let to = e.host as usize;

@@ -412,8 +412,8 @@ fn json_items(path: &Path, text: &str) -> Result<Vec<Item>, ResultsError> {
         })?;
         let f = |k: &str| match &v[k] {
             Value::String(s) => s.clone(),
+            // Steps per second and counts: whole numbers.
             Value::Number(n) => match n.as_f64() {
-                Some(x) if x.fract() == 0.0 => format!("{x:.0}"),
                 Some(x) => format!("{x:.0}"),
                 None => n.to_string(),
             },
@@ -672,7 +672,10 @@ impl Results {
 
     /// The only place the state changes.
     pub fn update(&mut self, msg: ResultsMessage) {
-        self.notice.clear();
+        // A notice stays until the next thing the user does (a resize is not).
+        if !matches!(msg, ResultsMessage::Resize(..)) {
+            self.notice.clear();
+        }
         let items = self.doc.items.len();
         let before = self.selected;
         let shape = self

@@ -192,12 +192,10 @@ fn chart(app: &Results, s: &Series, f: &mut Frame, area: Rect) {
         .unwrap_or_else(|| " · no values".into());
     let band = if s.band.is_empty() {
         ""
+    } else if app.color {
+        " · grey: ± 1 std over the update's episodes"
     } else {
-        if app.color {
-            " · grey: ± 1 std over the update's episodes"
-        } else {
-            " · dots: ± 1 std over the update's episodes"
-        }
+        " · dots: ± 1 std over the update's episodes"
     };
     let title = format!(" {} ({}){last}{band} ", s.label, s.column);
     let chart = Chart::new(data)

@@ -45,7 +45,8 @@ fn with_terminal(
             std::thread::sleep(Duration::from_secs(2));
             let _ = execute!(io::stdout(), DisableMouseCapture);
             let _ = ratatui::try_restore();
-            std::process::exit(0);
+            // Not a normal quit: the exit status says so.
+            std::process::exit(1);
         });
     }
     let result = body(&mut terminal, &signalled);

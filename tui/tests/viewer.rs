@@ -550,6 +550,15 @@ fn notices_stay_while_playing_and_paths_have_no_self_loops() {
     let t = Timeline::live(s.clone(), "meander", "react-restore", 0, 0, None).unwrap();
     let mut a = App::new(t, true, None);
     a.update(Message::SeekEnd);
+    let user0 = s.host_by_name("User0").unwrap();
+    let on_entry =
+        a.timeline.events.iter().any(|e| {
+            e.kind == mirrorlab_sim::trace::EventKind::Exploit && e.host == user0 && e.b >= 2
+        });
+    assert!(
+        on_entry,
+        "this episode has a session gained on User0 itself"
+    );
     let edges = a.timeline.attack_edges(a.cursor);
     assert!(!edges.is_empty());
     assert!(edges.iter().all(|e| e.from != e.to), "{edges:?}");
