@@ -104,12 +104,7 @@ fn tick_shown(screen: &str) -> u32 {
 
 #[test]
 fn watch_runs_in_a_real_terminal_and_restores_it() {
-    if Command::new("tmux").arg("-V").output().is_err() {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "tmux is missing under CI (.ci/run installs it)"
-        );
-        eprintln!("tmux is not installed: skipping the terminal test");
+    if tmux_missing() {
         return;
     }
     let name = s_name();
@@ -199,12 +194,7 @@ fn watch_runs_in_a_real_terminal_and_restores_it() {
 
 #[test]
 fn view_opens_a_run_and_watches_an_evaluation_cell() {
-    if Command::new("tmux").arg("-V").output().is_err() {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "tmux is missing under CI (.ci/run installs it)"
-        );
-        eprintln!("tmux is not installed: skipping the terminal test");
+    if tmux_missing() {
         return;
     }
     let bin = env!("CARGO_BIN_EXE_mirrorlab");
@@ -246,12 +236,7 @@ fn view_opens_a_run_and_watches_an_evaluation_cell() {
 
 #[test]
 fn the_viewer_ends_when_its_terminal_goes_away() {
-    if Command::new("tmux").arg("-V").output().is_err() {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "tmux is missing under CI (.ci/run installs it)"
-        );
-        eprintln!("tmux is not installed: skipping the terminal test");
+    if tmux_missing() {
         return;
     }
     let bin = env!("CARGO_BIN_EXE_mirrorlab");
@@ -283,6 +268,19 @@ fn the_viewer_ends_when_its_terminal_goes_away() {
         }
         std::thread::sleep(Duration::from_millis(100));
     }
+}
+
+/// Whether tmux is missing (the test is skipped with a note), which under CI is a failure.
+fn tmux_missing() -> bool {
+    if Command::new("tmux").arg("-V").output().is_ok() {
+        return false;
+    }
+    assert!(
+        std::env::var_os("CI").is_none(),
+        "tmux is missing under CI (.ci/run installs it)"
+    );
+    eprintln!("tmux is not installed: skipping the terminal test");
+    true
 }
 
 fn s_name() -> String {

@@ -9,7 +9,7 @@ use ratatui::style::{Color, Modifier, Style};
 use ratatui::symbols::Marker;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{
-    Axis, Block, Borders, Cell, Chart, Clear, Dataset, GraphType, Paragraph, Row, Table, Wrap,
+    Axis, Block, Borders, Cell, Chart, Dataset, GraphType, Paragraph, Row, Table, Wrap,
 };
 
 use crate::results::{Item, Results, Series};
@@ -311,22 +311,5 @@ fn help(app: &Results, f: &mut Frame, area: Rect) {
         "?          this help",
         "q          quit",
     ];
-    let w = 60.min(area.width);
-    let h = (text.len() as u16 + 2).min(area.height);
-    let r = Rect {
-        x: area.x + (area.width - w) / 2,
-        y: area.y + (area.height - h) / 2,
-        width: w,
-        height: h,
-    };
-    f.render_widget(Clear, r);
-    f.render_widget(
-        Paragraph::new(text.iter().map(|l| Line::from(*l)).collect::<Vec<_>>()).block(
-            Block::default()
-                .borders(Borders::ALL)
-                .title(" keys ")
-                .border_style(fg(app.color, Color::Yellow)),
-        ),
-        r,
-    );
+    crate::view::key_help(f, area, &text, fg(app.color, Color::Yellow));
 }

@@ -888,6 +888,11 @@ fn help(f: &mut Frame, area: Rect, theme: Theme) {
         "red gained it; red lines on the left: red's path (from ╭",
         "or ╰ to ▶, from the host that led red there)",
     ];
+    key_help(f, area, &text, theme.fg(Color::Yellow));
+}
+
+/// The key list as a centred popup over `area` (the episode viewer's and the results view's).
+pub(crate) fn key_help(f: &mut Frame, area: Rect, text: &[&str], border: Style) {
     let w = 60.min(area.width);
     let h = (text.len() as u16 + 2).min(area.height);
     let r = Rect {
@@ -902,7 +907,7 @@ fn help(f: &mut Frame, area: Rect, theme: Theme) {
             Block::default()
                 .borders(Borders::ALL)
                 .title(" keys ")
-                .border_style(theme.fg(Color::Yellow)),
+                .border_style(border),
         ),
         r,
     );
