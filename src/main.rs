@@ -1,5 +1,6 @@
 //! `mirrorlab`: the command line of the red/blue cyber-defence simulation lab.
 
+mod alerts;
 mod bench;
 mod files;
 mod plot;
@@ -170,6 +171,11 @@ struct RunArgs {
     /// Write the event trace of every episode to this file.
     #[arg(long)]
     trace: Option<PathBuf>,
+    /// Write every alert the scenario's sensors raised, with its ground-truth label (red's
+    /// action and ATT&CK technique, or the benign user), to this file: CSV if it ends in
+    /// .csv, JSON Lines if in .jsonl.
+    #[arg(long)]
+    alerts: Option<PathBuf>,
     /// Worker threads (default: all cores; 1..=256). Results do not depend on it.
     #[arg(long, value_parser = threads_arg)]
     threads: Option<usize>,
@@ -434,17 +440,41 @@ fn run(a: RunArgs) -> Result<ExitCode> {
         episode_length: a.steps,
         batch: 256,
         threads: threads(a.threads),
-        record: a.replay.is_some() || a.trace.is_some(),
+        record: a.replay.is_some() || a.trace.is_some() || a.alerts.is_some(),
     };
+    let keep = a.replay.is_some() || a.trace.is_some();
     let steps = a.steps.unwrap_or(scenario.episode_length);
-    if let (Some(t), Some(r)) = (&a.trace, &a.replay)
-        && t == r
-    {
-        bail!(
-            "--trace and --replay name the same file ({}); give each its own",
-            t.display()
-        );
+    let outputs = [
+        ("--trace", &a.trace),
+        ("--replay", &a.replay),
+        ("--alerts", &a.alerts),
+    ];
+    for (i, (x, px)) in outputs.iter().enumerate() {
+        for (y, py) in &outputs[i + 1..] {
+            if let (Some(p), Some(q)) = (px, py)
+                && p == q
+            {
+                bail!(
+                    "{x} and {y} name the same file ({}); give each its own",
+                    p.display()
+                );
+            }
+        }
     }
+    let mut alert_file = match &a.alerts {
+        Some(path) => {
+            if scenario.sensors.is_empty() {
+                eprintln!(
+                    "note: scenario {} has no [[sensor]], so {} will hold no alerts",
+                    scenario.name,
+                    path.display()
+                );
+            }
+            Some(alerts::AlertWriter::create(path, &scenario)?)
+        }
+        None => None,
+    };
+    let mut alert_error = None;
     if a.replay.is_some() {
         // Each tick of each episode takes at least 4 bytes of a replay ("0,0,"): refuse a
         // replay `mirrorlab replay` would refuse to read, before playing anything.
@@ -465,13 +495,25 @@ fn run(a: RunArgs) -> Result<ExitCode> {
         &cfg,
         &mut |f| {
             acc.add(&f.summary);
-            if cfg.record {
+            if let Some(w) = &mut alert_file
+                && alert_error.is_none()
+                && let Err(e) = w.add(&f)
+            {
+                alert_error = Some(e);
+            }
+            if keep {
                 kept.push(f);
             }
         },
         &|n| pb.set_position(n),
     )?;
     pb.finish_and_clear();
+    if let Some(e) = alert_error {
+        return Err(e);
+    }
+    if let Some(w) = alert_file {
+        w.finish()?;
+    }
     let rep = acc.finish();
     if let Some(path) = &a.trace {
         let text = report::trace_text(&scenario, &kept);

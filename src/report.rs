@@ -37,6 +37,7 @@ pub struct RunReport {
     exploits: Vec<(String, String, u64)>,
     red_invalid: u64,
     trace_hash: u64,
+    alerts: Option<[u64; 4]>,
 }
 
 /// Folds finished episodes into a [`RunReport`].
@@ -59,6 +60,8 @@ pub struct RunAcc {
     exploits: Vec<(String, String, u64)>,
     red_invalid: u64,
     hash: HashChain,
+    /// With sensors: alerts true, false; red's sensed activities, detected.
+    alerts: Option<[u64; 4]>,
 }
 
 impl RunAcc {
@@ -86,6 +89,7 @@ impl RunAcc {
                 .collect(),
             red_invalid: 0,
             hash: HashChain::new(),
+            alerts: (!s.sensors.is_empty()).then_some([0; 4]),
         }
     }
 
@@ -115,6 +119,12 @@ impl RunAcc {
         }
         self.red_invalid += x.red_invalid as u64;
         self.hash.add(x.episode, x.trace_hash);
+        if let Some(a) = &mut self.alerts {
+            a[0] += x.alerts_true as u64;
+            a[1] += x.alerts_false as u64;
+            a[2] += x.red_activity as u64;
+            a[3] += x.red_activity_detected as u64;
+        }
     }
 
     pub fn finish(self) -> RunReport {
@@ -144,6 +154,7 @@ impl RunAcc {
             exploits: self.exploits,
             red_invalid: self.red_invalid,
             trace_hash: self.hash.value(),
+            alerts: self.alerts,
         }
     }
 }
@@ -220,8 +231,37 @@ impl RunReport {
         if !ex.is_empty() {
             let _ = writeln!(o, "successful exploits     {}", ex.join(", "));
         }
+        if let Some([t, f, act, det]) = self.alerts {
+            let n = self.episodes.max(1) as f64;
+            let _ = writeln!(
+                o,
+                "alerts                  {:.2} per episode: {:.2} true, {:.2} false (precision {}); \
+                 red activity detected {} ({det} of {act})",
+                (t + f) as f64 / n,
+                t as f64 / n,
+                f as f64 / n,
+                ratio(t, t + f).map_or("-".into(), |p| format!("{p:.3}")),
+                ratio(det, act).map_or("-".into(), |p| format!("{:.1}%", p * 100.0)),
+            );
+        }
         let _ = writeln!(o, "trace hash              {}", hex(self.trace_hash));
         o
+    }
+
+    fn alerts_json(&self) -> Value {
+        let Some([t, f, act, det]) = self.alerts else {
+            return Value::Null;
+        };
+        let n = self.episodes.max(1) as f64;
+        json!({
+            "true_positives": t,
+            "false_positives": f,
+            "per_episode": (t + f) as f64 / n,
+            "precision": ratio(t, t + f),
+            "red_activity": act,
+            "red_activity_detected": det,
+            "recall": ratio(det, act),
+        })
     }
 
     pub fn json(&self) -> Value {
@@ -231,7 +271,7 @@ impl RunReport {
                 .collect::<serde_json::Map<_, _>>()
         };
         let opt = |s: &Stat| if s.n == 0 { Value::Null } else { json!(s.mean) };
-        json!({
+        let mut v = json!({
             "scenario": self.scenario,
             "red": self.red,
             "blue": self.blue,
@@ -257,8 +297,17 @@ impl RunReport {
             "red_invalid": self.red_invalid,
             "exploits": self.exploits.iter().map(|(n, a, c)| json!({"name": n, "attack": a, "successes": c})).collect::<Vec<_>>(),
             "trace_hash": hex(self.trace_hash),
-        })
+        });
+        if self.alerts.is_some() {
+            v["alerts"] = self.alerts_json();
+        }
+        v
     }
+}
+
+/// `a / b`, or `None` when `b` is 0.
+fn ratio(a: u64, b: u64) -> Option<f64> {
+    (b > 0).then(|| a as f64 / b as f64)
 }
 
 /// The text trace of episodes, legend first.

@@ -8,7 +8,9 @@ use mirrorlab_sim::rng::{Purpose, Stream};
 
 use crate::diag::{Diagnostic, Severity};
 use crate::load::Parsed;
-use crate::raw::{self, BlueActionName, ExploitKind, RedActionName, ScenarioFile};
+use crate::raw::{
+    self, AlertKindName, BlueActionName, ExploitKind, RedActionName, ScenarioFile, SensorKind,
+};
 
 pub const FORMAT_NAME: &str = "mirrorlab-scenario";
 pub const FORMAT_VERSION: u32 = 1;
@@ -246,7 +248,7 @@ pub fn compile(
     let decoys = compile_decoys(&mut cx, f, &vocab);
     let (red, blue) = compile_sides(&mut cx, f, &names, &model_hosts);
     let green = compile_green(&mut cx, f, &names);
-    check_sensors(&mut cx, f, &names);
+    let sensors = compile_sensors(&mut cx, f, &names, &subnet_hosts);
     warn_inert(&mut cx, f, &hosts, &subnet_hosts);
 
     let has_errors = cx.diags.iter().any(|d| d.severity == Severity::Error);
@@ -276,6 +278,8 @@ pub fn compile(
         red,
         blue,
         green,
+        sensors,
+        alert_window: f.rules.alert_window,
         rules: m::Rules {
             top_exploit_probability: m::Probability::new(f.rules.top_exploit_probability),
             restore_breaks_impact: f.rules.restore_breaks_impact,
@@ -633,6 +637,16 @@ fn compile_sides(
             n,
         ));
     }
+    let mut known_subnets = Vec::new();
+    for (i, n) in f.red.known_subnets.iter().enumerate() {
+        known_subnets.extend(lookup(
+            cx,
+            &names.subnets,
+            "subnet",
+            &format!("/red/known_subnets/{i}"),
+            n,
+        ));
+    }
     let mut goals = Vec::new();
     for (i, n) in f.red.impact_goals.iter().enumerate() {
         let gp = format!("/red/impact_goals/{i}");
@@ -694,6 +708,7 @@ fn compile_sides(
         m::RedSpec {
             entry,
             goals,
+            known_subnets,
             invalid_action_penalty: invalid,
             costs: red_costs,
         },
@@ -718,31 +733,44 @@ fn compile_green(cx: &mut Ctx, f: &ScenarioFile, names: &Names) -> Vec<m::GreenA
             name: g.name.clone(),
             hosts: hs,
             scan: m::Probability::new(g.scan_probability),
+            login: m::Probability::new(g.login_probability),
+            file: m::Probability::new(g.file_probability),
+            web: m::Probability::new(g.web_probability),
         });
     }
     green
 }
 
-/// Sensors are checked (every name resolves, each watches something), not yet simulated.
-fn check_sensors(cx: &mut Ctx, f: &ScenarioFile, names: &Names) {
+/// Sensors: every name resolves, each watches something, and detects only what its kind
+/// can see.
+fn compile_sensors(
+    cx: &mut Ctx,
+    f: &ScenarioFile,
+    names: &Names,
+    subnet_hosts: &[Vec<m::HostId>],
+) -> Vec<m::Sensor> {
+    let mut sensors = Vec::new();
     for (si, s) in f.sensor.iter().enumerate() {
+        let mut hosts = Vec::new();
         for (i, n) in s.hosts.iter().enumerate() {
-            lookup(
+            hosts.extend(lookup(
                 cx,
                 &names.hosts,
                 "host",
                 &format!("/sensor/{si}/hosts/{i}"),
                 n,
-            );
+            ));
         }
         for (i, n) in s.subnets.iter().enumerate() {
-            lookup(
+            if let Some(x) = lookup(
                 cx,
                 &names.subnets,
                 "subnet",
                 &format!("/sensor/{si}/subnets/{i}"),
                 n,
-            );
+            ) {
+                hosts.extend(subnet_hosts.get(x as usize).into_iter().flatten());
+            }
         }
         if s.hosts.is_empty() && s.subnets.is_empty() {
             cx.err(
@@ -750,6 +778,76 @@ fn check_sensors(cx: &mut Ctx, f: &ScenarioFile, names: &Names) {
                 "found a sensor that watches nothing; expected `hosts` or `subnets`".into(),
             );
         }
+        hosts.sort_unstable();
+        hosts.dedup();
+        let class = match s.kind {
+            SensorKind::Host => m::SensorClass::Host,
+            SensorKind::Network => m::SensorClass::Network,
+        };
+        let mut detects = 0u8;
+        match &s.detects {
+            None => detects = class.kinds(),
+            Some(list) => {
+                for (i, k) in list.iter().enumerate() {
+                    let kind = alert_kind(*k);
+                    if kind.class() != class {
+                        let can: Vec<&str> = m::AlertKind::ALL
+                            .iter()
+                            .filter(|k| k.class() == class)
+                            .map(|k| k.name())
+                            .collect();
+                        cx.err(
+                            &format!("/sensor/{si}/detects/{i}"),
+                            format!(
+                                "found `{}`, which only a {} sensor sees; a {} sensor detects: {}",
+                                kind.name(),
+                                kind.class().name(),
+                                class.name(),
+                                can.join(", ")
+                            ),
+                        );
+                    }
+                    detects |= kind.bit();
+                }
+                if list.is_empty() {
+                    cx.err(
+                        &format!("/sensor/{si}/detects"),
+                        "found an empty list; expected at least one kind (or no `detects` for all)"
+                            .into(),
+                    );
+                }
+            }
+        }
+        sensors.push(m::Sensor {
+            name: s.name.clone(),
+            class,
+            hosts,
+            detects,
+            true_positive: m::Probability::new(s.true_positive_rate),
+            false_positive: m::Probability::new(s.false_positive_rate),
+        });
+    }
+    if sensors.len() > m::MAX_SENSORS {
+        cx.err(
+            "/sensor",
+            format!(
+                "found {} sensors; expected at most {}",
+                sensors.len(),
+                m::MAX_SENSORS
+            ),
+        );
+    }
+    sensors
+}
+
+fn alert_kind(k: AlertKindName) -> m::AlertKind {
+    match k {
+        AlertKindName::Login => m::AlertKind::Login,
+        AlertKindName::Process => m::AlertKind::Process,
+        AlertKindName::File => m::AlertKind::File,
+        AlertKindName::Service => m::AlertKind::Service,
+        AlertKindName::Scan => m::AlertKind::Scan,
+        AlertKindName::Connection => m::AlertKind::Connection,
     }
 }
 
@@ -763,15 +861,23 @@ fn warn_inert(cx: &mut Ctx, f: &ScenarioFile, hosts: &[HostDef], subnet_hosts: &
             );
         }
     }
-    if !f.sensor.is_empty()
-        || hosts
-            .iter()
-            .any(|h| !h.raw.data.is_empty() || !h.raw.vulnerability.is_empty())
+    if hosts
+        .iter()
+        .any(|h| !h.raw.data.is_empty() || !h.raw.vulnerability.is_empty())
     {
         cx.warn(
             "",
-            "sensors, data assets and host vulnerabilities are validated but not yet simulated"
-                .into(),
+            "data assets and host vulnerabilities are validated but not yet simulated".into(),
+        );
+    }
+    if f.sensor.is_empty()
+        && f.green
+            .iter()
+            .any(|g| g.login_probability + g.file_probability + g.web_probability > 0.0)
+    {
+        cx.warn(
+            "/green",
+            "green users log in, work on files or browse, but no `[[sensor]]` sees it".into(),
         );
     }
 }

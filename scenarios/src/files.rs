@@ -10,48 +10,108 @@ use std::path::{Path, PathBuf};
 /// Writes `bytes` to `path` atomically (see the module's documentation). Missing parent
 /// folders are created.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    let path = resolve(path)?;
-    let dir = path
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."))
-        .to_path_buf();
-    std::fs::create_dir_all(&dir)
-        .map_err(|e| annotate(e, format!("cannot create {}", dir.display())))?;
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().to_string())
-        .unwrap_or_default();
-    // A fresh temporary name (never an existing file or a link planted there).
-    static COUNTER: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
-    let (tmp, mut f) = loop {
-        let n = COUNTER.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        let tmp = dir.join(format!(".{name}.tmp-{}-{n}", std::process::id()));
-        match std::fs::OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .open(&tmp)
-        {
-            Ok(f) => break (tmp, f),
-            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists && n < 1_000_000 => {}
-            Err(e) => return Err(annotate(e, format!("cannot create {}", tmp.display()))),
-        }
-    };
-    let result = (|| -> std::io::Result<()> {
-        f.write_all(bytes)
-            .map_err(|e| annotate(e, format!("cannot write {}", tmp.display())))?;
-        f.sync_all()?;
-        std::fs::rename(&tmp, &path)
-            .map_err(|e| annotate(e, format!("cannot write {}", path.display())))?;
-        if let Ok(d) = std::fs::File::open(&dir) {
-            let _ = d.sync_all();
-        }
-        Ok(())
-    })();
-    if result.is_err() {
-        let _ = std::fs::remove_file(&tmp);
+    let mut f = AtomicFile::create(path)?;
+    f.write_all(bytes)
+        .map_err(|e| annotate(e, format!("cannot write {}", f.tmp.display())))?;
+    f.commit()
+}
+
+/// A file written in pieces that appears at its path only when [`AtomicFile::commit`] is
+/// called (see the module's documentation); dropped without a commit, it leaves nothing and
+/// the old file, if any, untouched. For outputs too large to hold in memory.
+pub struct AtomicFile {
+    path: PathBuf,
+    dir: PathBuf,
+    tmp: PathBuf,
+    file: Option<std::io::BufWriter<std::fs::File>>,
+}
+
+impl AtomicFile {
+    /// Opens a fresh temporary file beside `path` (missing parent folders are created).
+    pub fn create(path: &Path) -> std::io::Result<AtomicFile> {
+        let path = resolve(path)?;
+        let dir = path
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or(Path::new("."))
+            .to_path_buf();
+        std::fs::create_dir_all(&dir)
+            .map_err(|e| annotate(e, format!("cannot create {}", dir.display())))?;
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().to_string())
+            .unwrap_or_default();
+        // A fresh temporary name (never an existing file or a link planted there).
+        static COUNTER: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+        let (tmp, f) = loop {
+            let n = COUNTER.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            let tmp = dir.join(format!(".{name}.tmp-{}-{n}", std::process::id()));
+            match std::fs::OpenOptions::new()
+                .write(true)
+                .create_new(true)
+                .open(&tmp)
+            {
+                Ok(f) => break (tmp, f),
+                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists && n < 1_000_000 => {}
+                Err(e) => return Err(annotate(e, format!("cannot create {}", tmp.display()))),
+            }
+        };
+        Ok(AtomicFile {
+            path,
+            dir,
+            tmp,
+            file: Some(std::io::BufWriter::new(f)),
+        })
     }
-    result
+
+    /// Flushes the file to disk and renames it over its path.
+    pub fn commit(mut self) -> std::io::Result<()> {
+        let Some(w) = self.file.take() else {
+            return Ok(());
+        };
+        let result = (|| -> std::io::Result<()> {
+            let f = w.into_inner().map_err(|e| {
+                annotate(
+                    e.into_error(),
+                    format!("cannot write {}", self.tmp.display()),
+                )
+            })?;
+            f.sync_all()?;
+            std::fs::rename(&self.tmp, &self.path)
+                .map_err(|e| annotate(e, format!("cannot write {}", self.path.display())))?;
+            if let Ok(d) = std::fs::File::open(&self.dir) {
+                let _ = d.sync_all();
+            }
+            Ok(())
+        })();
+        if result.is_err() {
+            let _ = std::fs::remove_file(&self.tmp);
+        }
+        result
+    }
+}
+
+impl Write for AtomicFile {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        match &mut self.file {
+            Some(f) => f.write(buf),
+            None => Err(std::io::Error::other("the file was already committed")),
+        }
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        match &mut self.file {
+            Some(f) => f.flush(),
+            None => Ok(()),
+        }
+    }
+}
+
+impl Drop for AtomicFile {
+    fn drop(&mut self) {
+        if self.file.take().is_some() {
+            let _ = std::fs::remove_file(&self.tmp);
+        }
+    }
 }
 
 /// The regular file a write to `path` replaces: `path` itself, or the target of a symbolic
@@ -120,6 +180,25 @@ mod tests {
             .map(|e| e.unwrap().file_name())
             .collect();
         assert_eq!(leftovers.len(), 1, "{leftovers:?}");
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn an_uncommitted_file_leaves_nothing_and_the_old_one_intact() {
+        let dir = std::env::temp_dir().join(format!("mirrorlab-files-drop-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        let f = dir.join("a.csv");
+        write_atomic(&f, b"old").unwrap();
+        {
+            let mut w = AtomicFile::create(&f).unwrap();
+            w.write_all(b"half of a new file").unwrap();
+        }
+        assert_eq!(std::fs::read(&f).unwrap(), b"old");
+        let mut w = AtomicFile::create(&f).unwrap();
+        w.write_all(b"new").unwrap();
+        w.commit().unwrap();
+        assert_eq!(std::fs::read(&f).unwrap(), b"new");
+        assert_eq!(std::fs::read_dir(&dir).unwrap().count(), 1);
         std::fs::remove_dir_all(&dir).unwrap();
     }
 }

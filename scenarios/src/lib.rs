@@ -23,6 +23,11 @@ pub const BUNDLED: &[(&str, &str, &str)] = &[
         "cage2-fixed.toml",
         include_str!("../cage2-fixed.toml"),
     ),
+    (
+        "enterprise",
+        "enterprise.toml",
+        include_str!("../enterprise.toml"),
+    ),
 ];
 
 /// A compiled scenario and what was said about it.

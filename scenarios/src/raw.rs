@@ -124,6 +124,14 @@ pub struct Rules {
     /// CAGE quirk Q12: blue's own new decoy can mask a same-step scan of that host.
     #[serde(default)]
     pub own_decoy_masks_activity: bool,
+    /// Ticks over which blue's observation counts each host's alerts (with sensors).
+    #[serde(default = "default_alert_window")]
+    #[schemars(range(min = 1, max = mirrorlab_sim::model::MAX_ALERT_WINDOW))]
+    pub alert_window: u32,
+}
+
+fn default_alert_window() -> u32 {
+    10
 }
 
 fn default_privileged_users() -> Vec<String> {
@@ -146,6 +154,7 @@ impl Default for Rules {
             failed_brute_force_visible: false,
             exploit_overwrites_privileged: false,
             own_decoy_masks_activity: false,
+            alert_window: default_alert_window(),
         }
     }
 }
@@ -416,6 +425,10 @@ pub struct Red {
     /// Hosts whose critical service red aims to stop.
     #[serde(default)]
     pub impact_goals: Vec<String>,
+    /// Subnets red knows from the start besides its entry's (public address ranges found by
+    /// reconnaissance, ATT&CK T1590), so it can sweep them at once.
+    #[serde(default)]
+    pub known_subnets: Vec<String>,
     /// Subtracted from red's own reward for an action naming something red doesn't know.
     #[serde(default = "default_invalid")]
     #[schemars(range(min = 0.0, max = 1000.0), extend("x-decimal-places" = 1))]
@@ -476,6 +489,20 @@ pub struct Green {
     #[serde(default)]
     #[schemars(range(min = 0.0, max = 1.0))]
     pub scan_probability: f64,
+    /// Probability per tick that the user logs in to one of its hosts (host sensors see a
+    /// `login`).
+    #[serde(default)]
+    #[schemars(range(min = 0.0, max = 1.0))]
+    pub login_probability: f64,
+    /// Probability per tick that the user works on files on one of its hosts (`file`).
+    #[serde(default)]
+    #[schemars(range(min = 0.0, max = 1.0))]
+    pub file_probability: f64,
+    /// Probability per tick that the user sends web traffic to one of its hosts (network
+    /// sensors see a `connection`).
+    #[serde(default)]
+    #[schemars(range(min = 0.0, max = 1.0))]
+    pub web_probability: f64,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
@@ -485,23 +512,44 @@ pub enum SensorKind {
     Network,
 }
 
-/// A sensor. (Simulated from the attacks issue on; validated now.)
+/// Kinds of activity a sensor raises alerts about.
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, JsonSchema,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum AlertKindName {
+    Login,
+    Process,
+    File,
+    Service,
+    Scan,
+    Connection,
+}
+
+/// A sensor: a host sensor (an EDR agent, host logs) sees logins, processes, file work and
+/// service changes on the hosts it is installed on; a network sensor (an IDS) sees scans and
+/// inbound connections to the hosts it watches. Every activity it sees raises an alert with
+/// `true_positive_rate` if red caused it, `false_positive_rate` if a benign user did.
 #[derive(Clone, Debug, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Sensor {
     #[schemars(regex(pattern = NAME_PATTERN))]
     pub name: String,
     pub kind: SensorKind,
-    /// Hosts it watches (host sensors).
+    /// Hosts it watches.
     #[serde(default)]
     pub hosts: Vec<String>,
-    /// Subnets it watches (network sensors).
+    /// Subnets it watches: every host in them.
     #[serde(default)]
     pub subnets: Vec<String>,
-    /// Probability that malicious activity raises an alert.
+    /// Kinds it raises alerts about (default: all its kind can see; host: login, process,
+    /// file, service; network: scan, connection).
+    #[serde(default)]
+    pub detects: Option<Vec<AlertKindName>>,
+    /// Probability that an activity of red's it sees raises an alert.
     #[schemars(range(min = 0.0, max = 1.0))]
     pub true_positive_rate: f64,
-    /// Probability per tick that benign activity raises an alert.
+    /// Probability that an activity of a benign user's it sees raises an alert.
     #[schemars(range(min = 0.0, max = 1.0))]
     pub false_positive_rate: f64,
 }

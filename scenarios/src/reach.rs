@@ -45,6 +45,9 @@ pub fn unreachable(s: &Scenario, goal: HostId) -> Option<String> {
         ip[e as usize] = true;
         held[e as usize] = true;
     }
+    for &x in &s.red.known_subnets {
+        subnet_known[x as usize] = true;
+    }
     let exploitable: Vec<bool> = (0..n).map(|h| exploitable(s, h)).collect();
     let routable = |held: &[bool], to: u32| {
         to == launch

@@ -3,7 +3,7 @@
 //! rules that change the state are in `crate::rules`, one module per rule.
 
 use crate::layout::Layout;
-use crate::model::{BlueKind, HostId, RedKind, Scenario};
+use crate::model::{AlertKind, BlueKind, HostId, RedKind, Scenario};
 use crate::rng::{Purpose, Stream};
 use crate::trace::{Event, EventKind, hash_event, hash_init};
 
@@ -33,6 +33,15 @@ pub const RED_INVALID: u8 = 3;
 
 pub(crate) const NONE: u32 = u32::MAX;
 
+/// An alert's cause word (the `b` of an [`EventKind::Alert`] event): benign activity has this
+/// bit and the green user's index in the low bits; red's has red's action index in the low
+/// 24 bits and, for an exploit, the exploit id + 1 in bits 24..31.
+pub const CAUSE_BENIGN: u32 = 1 << 31;
+/// Mask of the action index or green user in a cause word.
+pub const CAUSE_INDEX: u32 = (1 << 24) - 1;
+/// Shift of the exploit id + 1 in a red cause word.
+pub const CAUSE_EXPLOIT_SHIFT: u32 = 24;
+
 /// Facts about the scenario precomputed for the hot path.
 #[derive(Debug)]
 pub struct Static {
@@ -46,6 +55,9 @@ pub struct Static {
     pub launch_subnet: u32,
     /// Exploit ids, heaviest first (the order options are offered in).
     pub exploit_order: Vec<u8>,
+    /// Sensors watching each host: `sensor_list[sensor_at[x]..sensor_at[x + 1]]`, ascending.
+    pub sensor_at: Vec<u32>,
+    pub sensor_list: Vec<u8>,
     /// Cost and duration tables.
     pub blue_cost: [i32; 6],
     pub blue_duration: [u16; 6],
@@ -77,8 +89,24 @@ impl Static {
                 .weight
                 .total_cmp(&s.exploits[a as usize].weight)
         });
+        let mut sensor_at = Vec::with_capacity(s.hosts.len() + 1);
+        let mut sensor_list = Vec::new();
+        let mut next = vec![0usize; s.sensors.len()];
+        for x in 0..s.hosts.len() as HostId {
+            sensor_at.push(sensor_list.len() as u32);
+            for (k, sensor) in s.sensors.iter().enumerate() {
+                // Each list is ascending, so one cursor per sensor walks it once.
+                if sensor.hosts.get(next[k]) == Some(&x) {
+                    sensor_list.push(k as u8);
+                    next[k] += 1;
+                }
+            }
+        }
+        sensor_at.push(sensor_list.len() as u32);
         Static {
             layout,
+            sensor_at,
+            sensor_list,
             image_ports,
             image_listens,
             base_sessions,
@@ -120,6 +148,17 @@ pub struct EpisodeSummary {
     pub red_invalid: u32,
     /// Successful exploits by exploit id.
     pub exploits: Vec<u32>,
+    /// Alerts raised by red's activity (true positives) and by benign users' (false).
+    #[serde(default)]
+    pub alerts_true: u32,
+    #[serde(default)]
+    pub alerts_false: u32,
+    /// Red's activities that some sensor could see (one per host and kind), and how many
+    /// of them raised at least one alert.
+    #[serde(default)]
+    pub red_activity: u32,
+    #[serde(default)]
+    pub red_activity_detected: u32,
 }
 
 /// Ground truth per host of one environment.
@@ -157,6 +196,8 @@ pub struct Envs {
     /// Red's and green's random streams for the episode.
     pub rng_red: Vec<Stream>,
     pub rng_green: Vec<Stream>,
+    /// The sensors' random stream for the episode.
+    pub rng_sensors: Vec<Stream>,
     /// Each side's actions in flight and what became of this tick's inputs.
     pub turns: Turns,
     /// This tick's rewards and costs (tenths).
@@ -184,6 +225,8 @@ pub struct Envs {
     pub truth: TruthLog,
     /// Decoys placed, per env × host × decoy kind.
     pub decoys: Vec<u8>,
+    /// What the scenario's sensors raised (empty when it has none).
+    pub alerts: Alerts,
 
     /// Per-environment event log of the current episode (only when recording).
     pub log: Vec<Vec<Event>>,
@@ -205,6 +248,8 @@ pub struct Turns {
     pub red_result: Vec<u8>,
     pub blue_done: Vec<u32>,
     pub analyse_hit: Vec<u32>,
+    /// Red's action being applied this tick (the cause of the activity it leaves).
+    pub red_acting: Vec<u32>,
 }
 
 /// Per environment, this tick's blue action cost, and blue's and red's rewards (tenths; red's
@@ -244,6 +289,24 @@ pub struct Activity {
     pub touched_len: Vec<u32>,
 }
 
+/// The sensors' state. This tick's activity waits in `pending` (per environment,
+/// `pending[e * cap..][..pending_len[e]]`: the events red's and green's actions emitted that a
+/// sensor might see, with their cause words) until the sensors stage turns it into alerts.
+/// Alert counts per env × host × [`AlertKind`] (index `(e * h + x) * 6 + kind`): raised this
+/// tick (`now`), in each of the last `window` ticks (`ring`, slot `tick % window`), and their
+/// sum (`recent`), which blue observes.
+pub struct Alerts {
+    /// The scenario has sensors (all else is empty when not).
+    pub on: bool,
+    pub window: usize,
+    pub cap: usize,
+    pub pending: Vec<(Event, u32)>,
+    pub pending_len: Vec<u32>,
+    pub now: Vec<u8>,
+    pub ring: Vec<u8>,
+    pub recent: Vec<u16>,
+}
+
 /// Ground truth per env × host (`NONE`: never): the tick red first held a session, the
 /// exploit that gave it, the tick red first held it privileged.
 pub struct TruthLog {
@@ -266,6 +329,10 @@ pub struct Ledger {
     pub red_actions: [u32; 6],
     pub red_invalid: u32,
     pub exploits: [u32; crate::model::MAX_EXPLOITS],
+    pub alerts_true: u32,
+    pub alerts_false: u32,
+    pub red_activity: u32,
+    pub red_activity_detected: u32,
 }
 
 impl Default for Ledger {
@@ -282,6 +349,10 @@ impl Default for Ledger {
             red_actions: [0; 6],
             red_invalid: 0,
             exploits: [0; crate::model::MAX_EXPLOITS],
+            alerts_true: 0,
+            alerts_false: 0,
+            red_activity: 0,
+            red_activity_detected: 0,
         }
     }
 }
@@ -324,6 +395,9 @@ impl Envs {
             rng_green: (0..n as u64)
                 .map(|i| Stream::new(seed, Purpose::SimGreen, first + i))
                 .collect(),
+            rng_sensors: (0..n as u64)
+                .map(|i| Stream::new(seed, Purpose::SimSensors, first + i))
+                .collect(),
             turns: Turns {
                 red_result: vec![RED_UNKNOWN; n],
                 blue_pending: vec![(NONE, 0); n],
@@ -332,6 +406,7 @@ impl Envs {
                 blue_status: vec![0; n],
                 red_status: vec![0; n],
                 analyse_hit: vec![NONE; n],
+                red_acting: vec![NONE; n],
             },
             step: StepReward {
                 cost: vec![0; n],
@@ -366,6 +441,7 @@ impl Envs {
                 privileged_at: vec![NONE; nh],
             },
             decoys: vec![0; nh * k],
+            alerts: Alerts::new(s, n),
             log: vec![Vec::new(); if record { n } else { 0 }],
             inputs_log: vec![Vec::new(); if record { n } else { 0 }],
             finished: Vec::new(),
@@ -389,6 +465,8 @@ impl Envs {
         self.episode[e] = episode;
         self.rng_red[e].restart(episode);
         self.rng_green[e].restart(episode);
+        self.rng_sensors[e].restart(episode);
+        self.alerts.reset(e, h);
         self.turns.red_result[e] = RED_UNKNOWN;
         self.turns.blue_pending[e] = (NONE, 0);
         self.turns.red_pending[e] = (NONE, 0);
@@ -396,6 +474,7 @@ impl Envs {
         self.turns.blue_status[e] = 0;
         self.turns.red_status[e] = 0;
         self.turns.analyse_hit[e] = NONE;
+        self.turns.red_acting[e] = NONE;
         self.step.cost[e] = 0;
         self.hash[e] = hash_init(episode);
         self.ledger[e] = Ledger::default();
@@ -427,6 +506,9 @@ impl Envs {
             self.knowledge.hosts[e * h + x as usize] = K_IP | K_NAME;
             self.knowledge.subnets[e * ns + s.hosts[x as usize].subnet as usize] = true;
         }
+        for &x in &s.red.known_subnets {
+            self.knowledge.subnets[e * ns + x as usize] = true;
+        }
         if self.record {
             self.log[e].clear();
             self.inputs_log[e].clear();
@@ -443,6 +525,9 @@ impl Envs {
             b,
         };
         self.hash[e] = hash_event(self.hash[e], &ev);
+        if self.alerts.on {
+            self.sense(e, ev);
+        }
         if self.record {
             self.log[e].push(ev);
         }
@@ -453,6 +538,55 @@ impl Envs {
         self.sessions.privileged[i] as u32
             + self.sessions.removable[i] as u32
             + self.sessions.persistent[i] as u32
+    }
+}
+
+impl Alerts {
+    fn new(s: &Scenario, n: usize) -> Alerts {
+        let on = !s.sensors.is_empty();
+        let per = if on {
+            n * s.hosts.len() * AlertKind::COUNT
+        } else {
+            0
+        };
+        let window = s.alert_window.max(1) as usize;
+        // Per tick: a green user's scan, login, file and web work; red's one action leaves at
+        // most two sensed events (an exploit and its call-back).
+        let cap = if on { 4 * s.green.len() + 4 } else { 0 };
+        Alerts {
+            on,
+            window,
+            cap,
+            pending: vec![
+                (
+                    Event {
+                        tick: 0,
+                        kind: EventKind::Reward,
+                        host: 0,
+                        a: 0,
+                        b: 0
+                    },
+                    0
+                );
+                n * cap
+            ],
+            pending_len: vec![0; if on { n } else { 0 }],
+            now: vec![0; per],
+            ring: vec![0; per * if on { window } else { 0 }],
+            recent: vec![0; per],
+        }
+    }
+
+    fn reset(&mut self, e: usize, h: usize) {
+        if !self.on {
+            return;
+        }
+        let k = AlertKind::COUNT;
+        self.pending_len[e] = 0;
+        self.now[e * h * k..(e + 1) * h * k].fill(0);
+        self.recent[e * h * k..(e + 1) * h * k].fill(0);
+        let w = self.window;
+        self.ring[e * h * k * w..(e + 1) * h * k * w].fill(0);
     }
 }
 

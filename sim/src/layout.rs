@@ -72,6 +72,10 @@ pub const RED_OBS_SUCCESS: usize = 3;
 pub const RED_OBS_PER_HOST: usize = 5;
 /// Blue observation values per host: activity (2 bits), compromise estimate (2 bits).
 pub const BLUE_OBS_PER_HOST: usize = 4;
+/// Blue's alert counts per host in a scenario with sensors: for each
+/// [`crate::model::AlertKind`], the alerts raised this tick, then for each kind the alerts of
+/// the last `alert_window` ticks (this one included). Counts, not scaled: up to 255 a tick.
+pub const BLUE_ALERT_VALUES_PER_HOST: usize = 2 * crate::model::AlertKind::COUNT;
 
 /// The last values of each side's observation say what became of that side's last input, so
 /// an agent (scripted or learned) can tell an action that is still running from one that
@@ -114,8 +118,11 @@ pub struct Layout {
     pub blue_actions: usize,
     pub red_actions: usize,
     /// Blue's observation: the CAGE-2 table (`BLUE_OBS_PER_HOST` values per host, 52 for
-    /// CAGE-2's 13 hosts), then the [`STATUS_VALUES`].
+    /// CAGE-2's 13 hosts), then, in a scenario with sensors, the alert counts
+    /// (`BLUE_ALERT_VALUES_PER_HOST` per host, host by host), then the [`STATUS_VALUES`].
     pub blue_obs: usize,
+    /// Alert-count values per host in blue's observation (0 without sensors).
+    pub blue_alert_values: usize,
     /// Red's observation: success flag, known subnets, per-host knowledge, then the
     /// [`STATUS_VALUES`].
     pub red_obs: usize,
@@ -126,13 +133,19 @@ impl Layout {
         let h = s.hosts.len();
         let sn = s.subnets.len();
         let k = s.decoys.len();
+        let alerts = if s.sensors.is_empty() {
+            0
+        } else {
+            BLUE_ALERT_VALUES_PER_HOST
+        };
         Layout {
             n_hosts: h,
             n_subnets: sn,
             n_decoys: k,
             blue_actions: 2 + (3 + k) * h,
             red_actions: 1 + sn + 4 * h,
-            blue_obs: BLUE_OBS_PER_HOST * h + STATUS_VALUES,
+            blue_obs: (BLUE_OBS_PER_HOST + alerts) * h + STATUS_VALUES,
+            blue_alert_values: alerts,
             red_obs: RED_OBS_SUCCESS + sn + RED_OBS_PER_HOST * h + STATUS_VALUES,
         }
     }
@@ -205,9 +218,16 @@ impl Layout {
         }) as u32
     }
 
-    /// Offset of the [`STATUS_VALUES`] in blue's observation (the end of the CAGE-2 table).
+    /// Offset of the [`STATUS_VALUES`] in blue's observation (after the CAGE-2 table and
+    /// the alert counts).
     pub fn blue_status(&self) -> usize {
-        BLUE_OBS_PER_HOST * self.n_hosts
+        (BLUE_OBS_PER_HOST + self.blue_alert_values) * self.n_hosts
+    }
+
+    /// Offset of host `h`'s alert counts in blue's observation (meaningful only when
+    /// `blue_alert_values > 0`).
+    pub fn blue_alert_counts(&self, h: usize) -> usize {
+        BLUE_OBS_PER_HOST * self.n_hosts + self.blue_alert_values * h
     }
 
     /// Offset of the [`STATUS_VALUES`] in red's observation.

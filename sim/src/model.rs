@@ -332,6 +332,10 @@ pub struct RedSpec {
     pub entry: Vec<HostId>,
     /// Hosts red tries to impact (its goal; used by reports and validation).
     pub goals: Vec<HostId>,
+    /// Subnets red knows at reset besides its entry hosts' (public address ranges found by
+    /// reconnaissance, ATT&CK T1590): it may sweep them from the first tick.
+    #[serde(default)]
+    pub known_subnets: Vec<SubnetId>,
     /// Penalty (tenths, subtracted from red's own reward) for an invalid action.
     pub invalid_action_penalty: i32,
     pub costs: [ActionCost; 6],
@@ -344,14 +348,127 @@ pub struct BlueSpec {
     pub costs: [ActionCost; 6],
 }
 
-/// A benign user that, each step, port-scans one of `hosts` with probability `scan`.
-/// (CAGE quirk Q8: CAGE-2's green never acts, so `cage2` has none.)
+/// A benign user that works on `hosts`. Each tick, with its own probability, it port-scans
+/// one of them (`scan`: activity blue's CAGE-2 monitoring sees as a scan, CAGE-2 §4), logs in
+/// to one (`login`), reads or writes files on one (`file`), and sends web traffic to one
+/// (`web`); the host is drawn uniformly each time. Logins, files and web traffic reach only
+/// the [`Sensor`]s. (CAGE quirk Q8: CAGE-2's green never acts, so `cage2` has none.)
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct GreenAgent {
     pub name: String,
     pub hosts: Vec<HostId>,
     pub scan: Probability,
+    #[serde(default = "never")]
+    pub login: Probability,
+    #[serde(default = "never")]
+    pub file: Probability,
+    #[serde(default = "never")]
+    pub web: Probability,
 }
+
+fn never() -> Probability {
+    Probability::ZERO
+}
+
+/// Kinds of activity a sensor can raise an alert about. Host sensors see the first four on
+/// the hosts they are installed on; network sensors see the last two in traffic to the hosts
+/// they watch. The order is that of blue's alert-count observation.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AlertKind {
+    /// An authentication: a user's login, a brute-force guess.
+    Login,
+    /// A new process: a reverse shell's call-back, an escalation exploit.
+    Process,
+    /// File access: a user's documents.
+    File,
+    /// A service stopped or changed (ATT&CK T1489).
+    Service,
+    /// A sweep or port scan reaching the host (T1018, T1046; a user's scan).
+    Scan,
+    /// An inbound connection to a service: an exploit attempt, a user's web traffic.
+    Connection,
+}
+
+impl AlertKind {
+    pub const ALL: [AlertKind; 6] = [
+        AlertKind::Login,
+        AlertKind::Process,
+        AlertKind::File,
+        AlertKind::Service,
+        AlertKind::Scan,
+        AlertKind::Connection,
+    ];
+    pub const COUNT: usize = 6;
+    pub fn name(self) -> &'static str {
+        match self {
+            AlertKind::Login => "login",
+            AlertKind::Process => "process",
+            AlertKind::File => "file",
+            AlertKind::Service => "service",
+            AlertKind::Scan => "scan",
+            AlertKind::Connection => "connection",
+        }
+    }
+    /// The class of sensor that sees this kind.
+    pub fn class(self) -> SensorClass {
+        match self {
+            AlertKind::Scan | AlertKind::Connection => SensorClass::Network,
+            _ => SensorClass::Host,
+        }
+    }
+    pub fn bit(self) -> u8 {
+        1 << self as u8
+    }
+    pub fn from_index(i: u32) -> Option<AlertKind> {
+        AlertKind::ALL.get(i as usize).copied()
+    }
+}
+
+/// Where a sensor sits: on hosts (an EDR agent, host logs) or on the wire (an IDS).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SensorClass {
+    Host,
+    Network,
+}
+
+impl SensorClass {
+    pub fn name(self) -> &'static str {
+        match self {
+            SensorClass::Host => "host",
+            SensorClass::Network => "network",
+        }
+    }
+    /// The [`AlertKind`] bits a sensor of this class can see.
+    pub fn kinds(self) -> u8 {
+        AlertKind::ALL
+            .iter()
+            .filter(|k| k.class() == self)
+            .fold(0, |m, k| m | k.bit())
+    }
+}
+
+/// A sensor: each activity of a kind it `detects` on a host it `watches` raises an alert with
+/// probability `true_positive` when red caused it and `false_positive` when a benign user
+/// did. Draws come from the episode's sensor stream, so sensors never change what red or
+/// green do.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Sensor {
+    pub name: String,
+    pub class: SensorClass,
+    /// Hosts it watches, ascending, each once.
+    pub hosts: Vec<HostId>,
+    /// [`AlertKind::bit`]s it raises alerts for (a subset of its class's kinds).
+    pub detects: u8,
+    pub true_positive: Probability,
+    pub false_positive: Probability,
+}
+
+/// Longest alert window, in ticks (blue observes alert counts over the last `window` ticks).
+pub const MAX_ALERT_WINDOW: u32 = 100;
+/// Most sensors a scenario may have.
+pub const MAX_SENSORS: usize = 64;
 
 /// The whole, resolved scenario.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -372,7 +489,17 @@ pub struct Scenario {
     pub red: RedSpec,
     pub blue: BlueSpec,
     pub green: Vec<GreenAgent>,
+    /// Sensors (none in CAGE-2: blue's only sensing there is the CAGE-2 monitoring table).
+    #[serde(default)]
+    pub sensors: Vec<Sensor>,
+    /// Ticks over which blue's observation counts alerts (1..=[`MAX_ALERT_WINDOW`]).
+    #[serde(default = "default_alert_window")]
+    pub alert_window: u32,
     pub rules: Rules,
+}
+
+fn default_alert_window() -> u32 {
+    10
 }
 
 /// A structural error in a hand-built [`Scenario`] (files get located errors earlier).
@@ -497,6 +624,9 @@ impl Scenario {
         if self.red.entry.is_empty() || self.red.entry.iter().any(|&h| h as usize >= nh) {
             return err("red needs at least one valid entry host".into());
         }
+        if self.red.known_subnets.iter().any(|&x| x >= ns) {
+            return err("red knows an unknown subnet".into());
+        }
         if self.red.goals.iter().any(|&h| h as usize >= nh) {
             return err("red goal out of range".into());
         }
@@ -504,6 +634,32 @@ impl Scenario {
             if g.hosts.is_empty() || g.hosts.iter().any(|&h| h as usize >= nh) {
                 return err(format!("green agent {} has no or bad hosts", g.name));
             }
+        }
+        if self.sensors.len() > MAX_SENSORS {
+            return err(format!(
+                "{} sensors (at most {MAX_SENSORS})",
+                self.sensors.len()
+            ));
+        }
+        for x in &self.sensors {
+            if x.hosts.iter().any(|&h| h as usize >= nh) || !x.hosts.is_sorted_by(|a, b| a < b) {
+                return err(format!(
+                    "sensor {} watches a bad host list (out of range, unsorted or repeated)",
+                    x.name
+                ));
+            }
+            if x.detects & !x.class.kinds() != 0 {
+                return err(format!(
+                    "sensor {} detects a kind its class cannot see",
+                    x.name
+                ));
+            }
+        }
+        if !(1..=MAX_ALERT_WINDOW).contains(&self.alert_window) {
+            return err(format!(
+                "alert window {} (expected 1..={MAX_ALERT_WINDOW})",
+                self.alert_window
+            ));
         }
         for c in self.blue.costs.iter().chain(self.red.costs.iter()) {
             if c.duration == 0 {

@@ -22,6 +22,8 @@ pub enum Purpose {
     SimBlue = 2,
     /// Benign users' activity.
     SimGreen = 3,
+    /// Which activity the sensors raise alerts about.
+    SimSensors = 4,
     /// A red agent's own choices.
     AgentRed = 16,
     /// A blue agent's own choices.

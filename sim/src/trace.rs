@@ -3,7 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::layout::Layout;
-use crate::model::Scenario;
+use crate::model::{AlertKind, Scenario};
 use crate::rng::mix64;
 
 /// What happened. Numeric values are part of the trace hash (the determinism contract).
@@ -38,6 +38,13 @@ pub enum EventKind {
     Scanned = 13,
     /// A durative action started: `a` = action index, `b` = 0 blue / 1 red; `host` = ticks.
     Started = 14,
+    /// Green user `a` worked on `host`: `b` = the [`crate::model::AlertKind`] of the work
+    /// (login, file, connection for web traffic).
+    GreenWork = 15,
+    /// A sensor raised an alert about `host`: `a` = sensor index | alert kind << 8, `b` = the
+    /// cause word (`engine::CAUSE_*`: benign and its green user, or red's action index and
+    /// exploit). Ground truth: blue observes only counts.
+    Alert = 16,
 }
 
 /// Outcome of an exploit attempt.
@@ -64,6 +71,73 @@ pub struct Event {
     pub host: u32,
     pub a: u32,
     pub b: u32,
+}
+
+/// What caused an alert (its ground-truth label).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AlertCause {
+    /// A benign user's work (a false positive): the green user's index.
+    Benign { green: u32 },
+    /// Red's action (a true positive): its flat action index and, for an exploit, which one.
+    Red { action: u32, exploit: Option<u32> },
+}
+
+/// An [`EventKind::Alert`] event, decoded.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Alert {
+    pub host: u32,
+    /// Index of the sensor in the scenario's sensors.
+    pub sensor: u32,
+    pub kind: AlertKind,
+    pub cause: AlertCause,
+}
+
+impl Alert {
+    /// `None` unless `e` is a well-formed alert event.
+    pub fn decode(e: &Event) -> Option<Alert> {
+        use crate::engine::{CAUSE_BENIGN, CAUSE_EXPLOIT_SHIFT, CAUSE_INDEX};
+        if e.kind != EventKind::Alert {
+            return None;
+        }
+        let cause = if e.b & CAUSE_BENIGN != 0 {
+            AlertCause::Benign {
+                green: e.b & CAUSE_INDEX,
+            }
+        } else {
+            let x = (e.b & !CAUSE_BENIGN) >> CAUSE_EXPLOIT_SHIFT;
+            AlertCause::Red {
+                action: e.b & CAUSE_INDEX,
+                exploit: x.checked_sub(1),
+            }
+        };
+        Some(Alert {
+            host: e.host,
+            sensor: e.a & 0xff,
+            kind: AlertKind::from_index(e.a >> 8)?,
+            cause,
+        })
+    }
+
+    /// Whether red caused it.
+    pub fn malicious(&self) -> bool {
+        matches!(self.cause, AlertCause::Red { .. })
+    }
+
+    /// ATT&CK technique of the red action behind it (an exploit's own), or `-` if benign.
+    pub fn attack_id<'a>(&self, s: &'a Scenario, layout: &Layout) -> &'a str {
+        match self.cause {
+            AlertCause::Benign { .. } => "-",
+            AlertCause::Red {
+                exploit: Some(x), ..
+            } => s
+                .exploits
+                .get(x as usize)
+                .map_or("?", |x| x.attack_id.as_str()),
+            AlertCause::Red { action, .. } => layout
+                .decode_red(action)
+                .map_or("?", |a| a.kind().attack_id()),
+        }
+    }
 }
 
 /// Initial trace-hash state of an episode.
@@ -118,7 +192,7 @@ pub const LEGEND: &str = "\
 # mirrorlab trace v1: one event per line
 # <episode> <tick> <who> <event> <subject> [key=value ...]
 #   subject: a host, a subnet, '-', or an action and its target (names hold no space or '=')
-#   who:   BLUE | RED | GREEN | SIM
+#   who:   BLUE | RED | GREEN | SENSOR | SIM
 #   event: action      an agent's action took effect (ok=yes|no|unknown|invalid)
 #          started     a durative action began (done after ticks=N)
 #          exploit     red tried an exploit (result=no-target|decoy|user|privileged|failed)
@@ -131,6 +205,9 @@ pub const LEGEND: &str = "\
 #          scan        a green user port-scanned a host
 #          swept       red swept a subnet (found=N)
 #          scanned     red port-scanned a host (connections=N, 0 if unroutable)
+#          work        a green user worked on a host (kind=login|file|connection)
+#          alert       a sensor raised an alert (label=malicious by=red action=A target=T
+#                      attack=ID, or label=benign by=green user=NAME)
 #          reward      the step's rewards (blue=R red=R)";
 
 /// Formats one event as a trace line.
@@ -218,6 +295,49 @@ pub fn format_event(s: &Scenario, layout: &Layout, episode: u64, e: &Event) -> S
                 .unwrap_or("?");
             ("GREEN", "scan", host(e.host), format!("user={g}"))
         }
+        EventKind::GreenWork => {
+            let g = s
+                .green
+                .get(e.a as usize)
+                .map(|g| g.name.as_str())
+                .unwrap_or("?");
+            let kind = AlertKind::from_index(e.b).map_or("?", |k| k.name());
+            (
+                "GREEN",
+                "work",
+                host(e.host),
+                format!("user={g} kind={kind}"),
+            )
+        }
+        EventKind::Alert => match Alert::decode(e) {
+            None => ("SENSOR", "alert", host(e.host), "malformed".into()),
+            Some(al) => {
+                let sensor = s
+                    .sensors
+                    .get(al.sensor as usize)
+                    .map_or("?", |x| x.name.as_str());
+                let cause = match al.cause {
+                    AlertCause::Benign { green } => format!(
+                        "label=benign by=green user={}",
+                        s.green.get(green as usize).map_or("?", |g| g.name.as_str())
+                    ),
+                    AlertCause::Red { action, .. } => {
+                        let name = layout.red_name(s, action);
+                        let (act, target) = name.split_once(' ').unwrap_or((&name, "-"));
+                        format!(
+                            "label=malicious by=red action={act} target={target} attack={}",
+                            al.attack_id(s, layout)
+                        )
+                    }
+                };
+                (
+                    "SENSOR",
+                    "alert",
+                    host(e.host),
+                    format!("sensor={sensor} kind={} {cause}", al.kind.name()),
+                )
+            }
+        },
         EventKind::Reward => (
             "SIM",
             "reward",

@@ -208,8 +208,12 @@ fn reward(mut s: ResMut<State>, w: Res<Shared>, i: Res<Inputs>) {
 
 fn sensors(mut s: ResMut<State>, w: Res<Shared>, i: Res<Inputs>) {
     let envs = &mut s.bypass_change_detection().0;
+    let alerts = envs.alerts.on;
     for e in i.start..i.end {
         if envs.active[e] {
+            if alerts {
+                envs.raise_alerts(&w.scenario, &w.st, e);
+            }
             envs.monitor(&w.scenario, &w.st, e);
         }
     }

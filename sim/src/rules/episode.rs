@@ -16,6 +16,10 @@ impl Envs {
             self.activity.flags[i] = 0;
         }
         self.activity.touched_len[e] = 0;
+        if self.alerts.on {
+            let k = crate::model::AlertKind::COUNT;
+            self.alerts.now[e * h * k..(e + 1) * h * k].fill(0);
+        }
         self.tick[e] += 1;
         self.turns.blue_done[e] = NONE;
         self.turns.analyse_hit[e] = NONE;
@@ -58,6 +62,10 @@ impl Envs {
             red_actions: l.red_actions,
             red_invalid: l.red_invalid,
             exploits: l.exploits[..s.exploits.len()].to_vec(),
+            alerts_true: l.alerts_true,
+            alerts_false: l.alerts_false,
+            red_activity: l.red_activity,
+            red_activity_detected: l.red_activity_detected,
         };
         let (events, inputs) = if self.record {
             (

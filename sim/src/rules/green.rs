@@ -1,18 +1,32 @@
-//! Green (benign users): each green agent may scan one of its hosts per tick, which raises
-//! activity that blue's sensors see like red's (CAGE-2 §4).
+//! Green (benign users): each green user may, each tick, port-scan one of its hosts, which
+//! raises activity that blue's CAGE-2 monitoring sees like red's (CAGE-2 §4); and log in,
+//! work on files and send web traffic, which only the scenario's sensors see (and may
+//! mistake for an attack: their false positives).
 
 use crate::engine::*;
-use crate::model::Scenario;
+use crate::model::{AlertKind, Scenario};
 use crate::trace::EventKind;
 
 impl Envs {
     pub fn green_turn(&mut self, s: &Scenario, st: &Static, e: usize) {
         for (g, agent) in s.green.iter().enumerate() {
+            let n = agent.hosts.len() as u32;
             if self.rng_green[e].chance(agent.scan) {
-                let n = agent.hosts.len() as u32;
                 let target = agent.hosts[self.rng_green[e].below(n) as usize] as usize;
                 self.add_scan_events(s, st, e, target);
                 self.emit(e, EventKind::GreenScan, target as u32, g as u32, 0);
+            }
+            // A probability of zero draws nothing, so users without this work keep the
+            // streams (and traces) they had before it existed.
+            for (p, kind) in [
+                (agent.login, AlertKind::Login),
+                (agent.file, AlertKind::File),
+                (agent.web, AlertKind::Connection),
+            ] {
+                if self.rng_green[e].chance(p) {
+                    let target = agent.hosts[self.rng_green[e].below(n) as usize];
+                    self.emit(e, EventKind::GreenWork, target, g as u32, kind as u32);
+                }
             }
         }
     }

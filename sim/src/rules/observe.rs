@@ -4,7 +4,7 @@
 
 use crate::engine::*;
 use crate::layout::{alert, status};
-use crate::model::{HostId, Scenario};
+use crate::model::{AlertKind, HostId, Scenario};
 
 /// Blue's four observation values per host, indexed by `activity * 4 + estimate`:
 /// activity None `0 0`, Scan `1 0`, Exploit `1 1`; estimate No `0 0`, Unknown `1 0`,
@@ -73,7 +73,21 @@ impl Envs {
             obs[4 * x..4 * x + 4].copy_from_slice(row);
             alerts[x] = bits;
         }
-        write_status(&mut obs[4 * h..], self.turns.blue_status[e]);
+        if self.alerts.on {
+            let k = AlertKind::COUNT;
+            let counts = &mut obs[4 * h..4 * h + 2 * k * h];
+            for x in 0..h {
+                let i = (base + x) * k;
+                let row = &mut counts[2 * k * x..2 * k * (x + 1)];
+                for j in 0..k {
+                    row[j] = self.alerts.now[i + j] as f32;
+                    row[k + j] = self.alerts.recent[i + j] as f32;
+                }
+            }
+            write_status(&mut obs[4 * h + 2 * k * h..], self.turns.blue_status[e]);
+        } else {
+            write_status(&mut obs[4 * h..], self.turns.blue_status[e]);
+        }
     }
 
     pub fn write_red_obs(&self, s: &Scenario, e: usize, obs: &mut [f32]) {

@@ -70,6 +70,7 @@ impl Envs {
         let Some(a) = st.layout.decode_red(action) else {
             return;
         };
+        self.turns.red_acting[e] = action;
         let result = self.apply_red(s, st, e, a);
         self.turns.red_result[e] = result;
         self.emit(e, EventKind::RedAction, 0, action, result as u32);

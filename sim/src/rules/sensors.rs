@@ -1,10 +1,23 @@
-//! Sensors: this tick's host activity (connections, processes) as red's and green's actions
-//! leave it, classified the way CAGE-2's monitoring does (§5), and blue's compromise estimate
-//! updated from it after every action of the tick.
+//! Sensors, two kinds.
+//!
+//! - CAGE-2's monitoring: this tick's host activity (connections, processes) as red's and
+//!   green's actions leave it, classified the way CAGE-2 does (§5), and blue's compromise
+//!   estimate updated from it after every action of the tick.
+//! - The scenario's `[[sensor]]`s: every event of the tick that some sensor could see (red's
+//!   sweeps, scans, exploits, call-backs, escalations and service stops; green users' scans,
+//!   logins, file work and web traffic) waits in `Alerts::pending` with its cause; the stage
+//!   then gives each sensor watching the host one draw: an alert with the sensor's
+//!   true-positive rate for red's activity, its false-positive rate for benign activity.
+//!   Each alert is an `Alert` event carrying its ground-truth label; blue observes only the
+//!   counts per host and kind, this tick and over the last `alert_window` ticks.
 
 use crate::engine::*;
 use crate::layout::BlueAction;
-use crate::model::Scenario;
+use crate::model::{AlertKind, ExploitKind, Scenario};
+use crate::trace::{Event, EventKind, ExploitOutcome};
+
+/// Marks a pending sweep: its `host` is a subnet, each of whose hosts sees a scan.
+const SWEEP: u8 = u8::MAX;
 
 impl Envs {
     #[inline]
@@ -124,6 +137,135 @@ impl Envs {
         }
         if self.turns.analyse_hit[e] != NONE {
             self.belief[e * h + self.turns.analyse_hit[e] as usize] = 3;
+        }
+    }
+}
+
+impl Envs {
+    /// Keeps an event that a sensor could see for this tick's sensors stage (called for every
+    /// event when the scenario has sensors).
+    #[inline]
+    pub(crate) fn sense(&mut self, e: usize, ev: Event) {
+        let sensed = match ev.kind {
+            EventKind::GreenScan | EventKind::GreenWork => true,
+            EventKind::Swept | EventKind::Scanned => ev.a > 0,
+            EventKind::Exploit => ev.b != ExploitOutcome::NoTarget as u32,
+            EventKind::Callback | EventKind::Escalated | EventKind::ServiceStopped => true,
+            _ => false,
+        };
+        let n = self.alerts.pending_len[e] as usize;
+        if sensed && n < self.alerts.cap {
+            let cause = match ev.kind {
+                EventKind::GreenScan | EventKind::GreenWork => CAUSE_BENIGN | ev.a,
+                _ => self.turns.red_acting[e] & CAUSE_INDEX,
+            };
+            self.alerts.pending[e * self.alerts.cap + n] = (ev, cause);
+            self.alerts.pending_len[e] += 1;
+        }
+    }
+
+    /// The sensors stage: this tick's pending activity becomes alerts, and blue's alert
+    /// counts move on by one tick.
+    pub fn raise_alerts(&mut self, s: &Scenario, st: &Static, e: usize) {
+        let n = self.alerts.pending_len[e] as usize;
+        let base = e * self.alerts.cap;
+        // Red acts once a tick: an exploit among its events names the exploit behind all.
+        let exploit = (0..n)
+            .map(|j| self.alerts.pending[base + j].0)
+            .find(|ev| ev.kind == EventKind::Exploit)
+            .map_or(0, |ev| (ev.a + 1) << CAUSE_EXPLOIT_SHIFT);
+        for j in 0..n {
+            let (ev, cause) = self.alerts.pending[base + j];
+            let cause = if cause & CAUSE_BENIGN == 0 {
+                cause | exploit
+            } else {
+                cause
+            };
+            let kind = match ev.kind {
+                EventKind::Swept => SWEEP,
+                EventKind::Scanned | EventKind::GreenScan => AlertKind::Scan as u8,
+                EventKind::GreenWork => ev.b as u8,
+                EventKind::Exploit => match s.exploits[ev.a as usize].kind {
+                    ExploitKind::BruteForce => AlertKind::Login as u8,
+                    ExploitKind::ReverseShell => AlertKind::Connection as u8,
+                },
+                EventKind::Callback | EventKind::Escalated => AlertKind::Process as u8,
+                _ => AlertKind::Service as u8,
+            };
+            if kind == SWEEP {
+                for &x in &s.subnets[ev.host as usize].hosts {
+                    self.sensors_see(s, st, e, x, AlertKind::Scan, cause);
+                }
+            } else if let Some(k) = AlertKind::from_index(kind as u32) {
+                self.sensors_see(s, st, e, ev.host, k, cause);
+            }
+        }
+        self.alerts.pending_len[e] = 0;
+        self.roll_alert_window(e);
+    }
+
+    /// One activity of `kind` on `host`: each sensor watching the host that detects the kind
+    /// draws once.
+    fn sensors_see(
+        &mut self,
+        s: &Scenario,
+        st: &Static,
+        e: usize,
+        host: u32,
+        kind: AlertKind,
+        cause: u32,
+    ) {
+        let x = host as usize;
+        let (from, to) = (st.sensor_at[x] as usize, st.sensor_at[x + 1] as usize);
+        let benign = cause & CAUSE_BENIGN != 0;
+        let mut watched = false;
+        let mut raised = false;
+        for j in from..to {
+            let k = st.sensor_list[j] as usize;
+            let sensor = &s.sensors[k];
+            if sensor.detects & kind.bit() == 0 {
+                continue;
+            }
+            watched = true;
+            let p = if benign {
+                sensor.false_positive
+            } else {
+                sensor.true_positive
+            };
+            if self.rng_sensors[e].chance(p) {
+                raised = true;
+                let i = (e * self.h + x) * AlertKind::COUNT + kind as usize;
+                self.alerts.now[i] = self.alerts.now[i].saturating_add(1);
+                if benign {
+                    self.ledger[e].alerts_false += 1;
+                } else {
+                    self.ledger[e].alerts_true += 1;
+                }
+                self.emit(
+                    e,
+                    EventKind::Alert,
+                    host,
+                    k as u32 | (kind as u32) << 8,
+                    cause,
+                );
+            }
+        }
+        if watched && !benign {
+            self.ledger[e].red_activity += 1;
+            self.ledger[e].red_activity_detected += raised as u32;
+        }
+    }
+
+    /// Adds this tick's counts to the window and drops the tick that left it.
+    fn roll_alert_window(&mut self, e: usize) {
+        let k = AlertKind::COUNT;
+        let w = self.alerts.window;
+        let slot = self.tick[e] as usize % w;
+        let (h, a) = (self.h, &mut self.alerts);
+        for j in e * h * k..(e + 1) * h * k {
+            let now = a.now[j];
+            let old = std::mem::replace(&mut a.ring[j * w + slot], now);
+            a.recent[j] = a.recent[j] - old as u16 + now as u16;
         }
     }
 }
