@@ -157,8 +157,12 @@ pub fn bench(a: BenchArgs) -> Result<ExitCode> {
         .map(|n| n.get())
         .unwrap_or(1);
     let load = |name: &str| -> Result<Arc<Scenario>> {
-        let l = if let Some(n) = name.strip_prefix("generated-") {
-            let text = mirrorlab_scenarios::generate::network(n.parse()?, 1);
+        use mirrorlab_scenarios::generate::{Profile, network_with};
+        let l = if let Some(n) = name.strip_prefix("generated-enterprise-") {
+            let text = network_with(n.parse()?, 1, Profile::Enterprise);
+            mirrorlab_scenarios::load_bytes(name, text.as_bytes())
+        } else if let Some(n) = name.strip_prefix("generated-") {
+            let text = network_with(n.parse()?, 1, Profile::Cage);
             mirrorlab_scenarios::load_bytes(name, text.as_bytes())
         } else {
             mirrorlab_scenarios::load(name)
@@ -167,11 +171,13 @@ pub fn bench(a: BenchArgs) -> Result<ExitCode> {
             l.map_err(|d| anyhow::anyhow!("{}", d[0]))?.scenario,
         ))
     };
-    let plan: [(&str, &'static str, &'static str, usize); 4] = [
+    let plan: [(&str, &'static str, &'static str, usize); 6] = [
         ("cage2", "bline", "react-restore", 1024),
         ("cage2", "meander", "random", 1024),
+        ("enterprise", "adaptive", "react-restore", 1024),
         ("generated-1000", "meander", "random", 16),
         ("generated-10000", "meander", "random", 1),
+        ("generated-enterprise-10000", "meander", "random", 1),
     ];
     let mut rows = Vec::new();
     for (name, red, blue, batch) in plan {

@@ -38,7 +38,7 @@ struct Cli {
 enum Command {
     /// Check scenario files; report every problem with file, line and column.
     Validate {
-        /// Scenario files (or bundled scenario names: cage2, cage2-fixed).
+        /// Scenario files (or bundled scenario names: cage2, cage2-fixed, enterprise).
         #[arg(required = true)]
         files: Vec<String>,
     },
@@ -88,6 +88,10 @@ enum Command {
         /// The network's seed (which hosts get which OS and services).
         #[arg(long, default_value_t = 1)]
         seed: u64,
+        /// cage: the network alone; enterprise: at work, with a benign user per
+        /// workstation, administrators on the servers, EDR and IDS sensors.
+        #[arg(long, value_enum, default_value_t = GenProfile::Cage)]
+        profile: GenProfile,
     },
     /// Open results in the terminal: a training run folder (its learning curves and losses
     /// as charts, its evaluation tables, its configuration), an evaluation table (`eval
@@ -148,9 +152,15 @@ struct CompareArgs {
     paused: bool,
 }
 
+#[derive(Clone, Copy, Debug, clap::ValueEnum)]
+enum GenProfile {
+    Cage,
+    Enterprise,
+}
+
 #[derive(clap::Args)]
 struct RunArgs {
-    /// Scenario file, or a bundled scenario's name (cage2, cage2-fixed).
+    /// Scenario file, or a bundled scenario's name (cage2, cage2-fixed, enterprise).
     scenario: String,
     #[arg(long, help = agent_help(Side::Red))]
     red: String,
@@ -368,8 +378,16 @@ fn dispatch(cmd: Command) -> Result<ExitCode> {
             }
             Ok(ExitCode::SUCCESS)
         }
-        Command::Generate { hosts, seed } => {
-            let text = mirrorlab_scenarios::generate::network(hosts, seed);
+        Command::Generate {
+            hosts,
+            seed,
+            profile,
+        } => {
+            let profile = match profile {
+                GenProfile::Cage => mirrorlab_scenarios::generate::Profile::Cage,
+                GenProfile::Enterprise => mirrorlab_scenarios::generate::Profile::Enterprise,
+            };
+            let text = mirrorlab_scenarios::generate::network_with(hosts, seed, profile);
             // The text must load: a generated file that does not is a bug, said here.
             if let Err(d) = mirrorlab_scenarios::load_bytes("generated.toml", text.as_bytes()) {
                 print_diags(&d);
@@ -450,9 +468,14 @@ fn run(a: RunArgs) -> Result<ExitCode> {
         ("--alerts", &a.alerts),
     ];
     for (i, (x, px)) in outputs.iter().enumerate() {
+        let Some(p) = px else { continue };
+        // Refuse before playing what the writes would refuse after.
+        if p.is_dir() {
+            bail!("{x} {}: is a directory; expected a file name", p.display());
+        }
         for (y, py) in &outputs[i + 1..] {
-            if let (Some(p), Some(q)) = (px, py)
-                && p == q
+            if let Some(q) = py
+                && files::same_file(p, q)
             {
                 bail!(
                     "{x} and {y} name the same file ({}); give each its own",
@@ -511,9 +534,6 @@ fn run(a: RunArgs) -> Result<ExitCode> {
     if let Some(e) = alert_error {
         return Err(e);
     }
-    if let Some(w) = alert_file {
-        w.finish()?;
-    }
     let rep = acc.finish();
     if let Some(path) = &a.trace {
         let text = report::trace_text(&scenario, &kept);
@@ -539,6 +559,11 @@ fn run(a: RunArgs) -> Result<ExitCode> {
             );
         }
         files::write_atomic(path, &json)?;
+    }
+    // Last: if the trace or the replay could not be written, the alerts file is dropped
+    // unwritten too (an old one stays as it was).
+    if let Some(w) = alert_file {
+        w.finish()?;
     }
     if a.json {
         println!("{}", serde_json::to_string(&rep.json())?);

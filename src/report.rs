@@ -236,7 +236,7 @@ impl RunReport {
             let _ = writeln!(
                 o,
                 "alerts                  {:.2} per episode: {:.2} true, {:.2} false (precision {}); \
-                 red activity detected {} ({det} of {act})",
+                 red activity detected {} ({det} of the {act} a sensor watches)",
                 (t + f) as f64 / n,
                 t as f64 / n,
                 f as f64 / n,
@@ -258,7 +258,7 @@ impl RunReport {
             "false_positives": f,
             "per_episode": (t + f) as f64 / n,
             "precision": ratio(t, t + f),
-            "red_activity": act,
+            "red_activity_watched": act,
             "red_activity_detected": det,
             "recall": ratio(det, act),
         })

@@ -334,3 +334,114 @@ fn a_sensor_detecting_what_its_kind_cannot_see_is_refused_where_it_is_written() 
         "{msg:#?}"
     );
 }
+
+/// Every bundled scenario plays every pairing of scripted agents: a clear refusal (B_line
+/// needs CAGE-2's shape) is allowed, a panic is not; what plays is deterministic.
+#[test]
+fn every_bundled_scenario_plays_every_scripted_pairing() {
+    use mirrorlab_agents::Side;
+    use mirrorlab_agents::play::{PlayConfig, play_all};
+    let names = |side| {
+        mirrorlab_agents::agents(side)
+            .filter(|a| a.arg.is_none())
+            .map(|a| a.name)
+            .collect::<Vec<_>>()
+    };
+    let (reds, blues) = (names(Side::Red), names(Side::Blue));
+    for (name, _, _) in mirrorlab_scenarios::BUNDLED {
+        let s = Arc::new(mirrorlab_scenarios::load(name).unwrap().scenario);
+        for red in &reds {
+            for blue in &blues {
+                let cfg = |threads| PlayConfig {
+                    scenario: s.clone(),
+                    red: red.to_string(),
+                    blue: blue.to_string(),
+                    episodes: 3,
+                    seed: 2,
+                    episode_length: Some(30),
+                    batch: 2,
+                    threads,
+                    record: false,
+                };
+                match play_all(&cfg(1), &|_| {}) {
+                    Ok(a) => {
+                        let b = play_all(&cfg(2), &|_| {}).unwrap();
+                        assert_eq!(
+                            common::run_hash(&a),
+                            common::run_hash(&b),
+                            "{name} {red} {blue}"
+                        );
+                    }
+                    Err(e) => {
+                        let msg = e.to_string();
+                        assert!(
+                            *red == "bline"
+                                && msg.contains("meander and adaptive play any network"),
+                            "{name}: {red} vs {blue}: {msg}"
+                        );
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// The enterprise scenario's behaviour, alerts included, pinned (a change here must be
+/// deliberate), and its replays reproduce.
+#[test]
+fn enterprise_golden_hash_and_replays() {
+    use mirrorlab_sim::replay::Replay;
+    let s = enterprise();
+    let f = Match {
+        scenario: &s,
+        red: "adaptive",
+        blue: "react-restore",
+        episodes: 8,
+        seed: 7,
+        steps: 100,
+        batch: 3,
+        threads: 1,
+        record: true,
+    }
+    .play();
+    let hash = mirrorlab_sim::replay::hex(common::run_hash(&f));
+    assert_eq!(
+        hash, "5c90992fea16d418",
+        "the enterprise golden hash changed"
+    );
+    let source = mirrorlab_scenarios::BUNDLED
+        .iter()
+        .find(|b| b.0 == "enterprise")
+        .unwrap()
+        .2;
+    let r = Replay::record(&s, source, 7, 100, "adaptive", "react-restore", &f);
+    let back: Replay = serde_json::from_str(&serde_json::to_string(&r).unwrap()).unwrap();
+    back.check(&s).unwrap();
+    for (i, orig) in f.iter().enumerate() {
+        let again = back.play(s.clone(), i).expect("replays");
+        assert_eq!(again.events, orig.events);
+        assert_eq!(again.summary, orig.summary);
+    }
+}
+
+#[test]
+fn a_generated_enterprise_network_has_users_and_sensors_at_work() {
+    use mirrorlab_scenarios::generate::{Profile, network_with};
+    let text = network_with(500, 3, Profile::Enterprise);
+    let s = compile(&text);
+    assert_eq!(s.sensors.len(), 3);
+    let users: u32 = s.green.iter().map(|g| g.users).sum();
+    assert!(users >= 290, "{users} users on 500 hosts");
+    let f = common::play(&s, "meander", "react-restore", 2, 1, 100);
+    for x in &f {
+        assert!(
+            x.summary.alerts_false > 0 && x.summary.alerts_true > 0,
+            "{:?}",
+            x.summary
+        );
+    }
+    // The bare profile is the network alone, unchanged.
+    let bare = compile(&network_with(500, 3, Profile::Cage));
+    assert!(bare.sensors.is_empty() && bare.green.is_empty());
+    assert_eq!(bare.hosts, s.hosts);
+}

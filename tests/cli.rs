@@ -384,8 +384,51 @@ fn threads_and_output_paths_are_checked() {
         dir.to_str().unwrap(),
     ]);
     assert_eq!(o.status.code(), Some(2));
-    assert!(stderr(&o).contains("not a regular file"), "{}", stderr(&o));
+    assert!(stderr(&o).contains("is a directory"), "{}", stderr(&o));
     assert!(dir.is_dir());
+    // Alerts: the extension says the format; the same file by another spelling is refused
+    // before anything is played; a failed trace leaves an old alerts file as it was.
+    let alerts = dir.join("a.csv");
+    std::fs::write(&alerts, "old").unwrap();
+    let run = |extra: &[&str]| {
+        let mut args = vec![
+            "run",
+            "enterprise",
+            "--red",
+            "adaptive",
+            "--blue",
+            "sleep",
+            "--episodes",
+            "1",
+        ];
+        args.extend_from_slice(extra);
+        ml(&args)
+    };
+    let o = run(&["--alerts", dir.join("a.txt").to_str().unwrap()]);
+    assert!(
+        stderr(&o).contains("expected a name ending in .csv"),
+        "{}",
+        stderr(&o)
+    );
+    let other = format!("{}/./a.csv", dir.display());
+    let o = run(&["--alerts", alerts.to_str().unwrap(), "--trace", &other]);
+    assert!(stderr(&o).contains("name the same file"), "{}", stderr(&o));
+    let o = run(&[
+        "--alerts",
+        alerts.to_str().unwrap(),
+        "--trace",
+        dir.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert_eq!(std::fs::read_to_string(&alerts).unwrap(), "old");
+    let o = run(&["--alerts", alerts.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let text = std::fs::read_to_string(&alerts).unwrap();
+    assert!(
+        text.starts_with("episode,tick,host,subnet,sensor"),
+        "{text}"
+    );
+    assert!(text.contains(",malicious,red,") && text.contains(",benign,green,"));
     std::fs::remove_dir_all(&dir).ok();
 }
 

@@ -247,7 +247,7 @@ pub fn compile(
     let exploits = compile_exploits(&mut cx, f, &vocab);
     let decoys = compile_decoys(&mut cx, f, &vocab);
     let (red, blue) = compile_sides(&mut cx, f, &names, &model_hosts);
-    let green = compile_green(&mut cx, f, &names);
+    let green = compile_green(&mut cx, f, &names, &subnet_hosts);
     let sensors = compile_sensors(&mut cx, f, &names, &subnet_hosts);
     warn_inert(&mut cx, f, &hosts, &subnet_hosts);
 
@@ -716,7 +716,12 @@ fn compile_sides(
     )
 }
 
-fn compile_green(cx: &mut Ctx, f: &ScenarioFile, names: &Names) -> Vec<m::GreenAgent> {
+fn compile_green(
+    cx: &mut Ctx,
+    f: &ScenarioFile,
+    names: &Names,
+    subnet_hosts: &[Vec<m::HostId>],
+) -> Vec<m::GreenAgent> {
     let mut green = Vec::new();
     for (gi, g) in f.green.iter().enumerate() {
         let mut hs = Vec::new();
@@ -729,14 +734,50 @@ fn compile_green(cx: &mut Ctx, f: &ScenarioFile, names: &Names) -> Vec<m::GreenA
                 n,
             ));
         }
+        for (i, n) in g.subnets.iter().enumerate() {
+            if let Some(x) = lookup(
+                cx,
+                &names.subnets,
+                "subnet",
+                &format!("/green/{gi}/subnets/{i}"),
+                n,
+            ) {
+                hs.extend(subnet_hosts.get(x as usize).into_iter().flatten());
+            }
+        }
+        // Each host once, in the order first named (the order draws index).
+        let mut seen = BTreeSet::new();
+        hs.retain(|h| seen.insert(*h));
+        if g.hosts.is_empty() && g.subnets.is_empty() {
+            cx.err(
+                &format!("/green/{gi}"),
+                "found a green user with nowhere to work; expected `hosts` or `subnets`".into(),
+            );
+        } else if hs.is_empty() && g.hosts.is_empty() {
+            cx.err(
+                &format!("/green/{gi}/subnets"),
+                "found only subnets without hosts; expected a subnet with hosts".into(),
+            );
+        }
         green.push(m::GreenAgent {
             name: g.name.clone(),
             hosts: hs,
+            users: g.users,
             scan: m::Probability::new(g.scan_probability),
             login: m::Probability::new(g.login_probability),
             file: m::Probability::new(g.file_probability),
             web: m::Probability::new(g.web_probability),
         });
+    }
+    let users: u64 = f.green.iter().map(|g| g.users as u64).sum();
+    if users > m::MAX_GREEN_USERS {
+        cx.err(
+            "/green",
+            format!(
+                "found {users} green users in all; expected at most {}",
+                m::MAX_GREEN_USERS
+            ),
+        );
     }
     green
 }

@@ -7,8 +7,81 @@
 //! reachable only through the enterprise, with one critical OT server. User hosts reveal the
 //! enterprise gateway, enterprise hosts reveal the OT server.
 
+/// What a generated network holds besides its hosts.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Profile {
+    /// The CAGE-like network alone: no benign users, no sensors.
+    Cage,
+    /// The same network at work: one benign user per workstation (logins, files, web),
+    /// administrators on the servers, an EDR agent on every workstation and server, an IDS
+    /// on the server zones and a cheaper one on the workstations.
+    Enterprise,
+}
+
 /// The scenario text of a generated network with `hosts` hosts (at least 6).
 pub fn network(hosts: u32, seed: u64) -> String {
+    network_with(hosts, seed, Profile::Cage)
+}
+
+/// [`network`] with a [`Profile`].
+pub fn network_with(hosts: u32, seed: u64, profile: Profile) -> String {
+    let mut text = cage_like(hosts, seed);
+    if profile == Profile::Enterprise {
+        let drawn = hosts.max(6) - 3;
+        let admins = (drawn / 50).max(1);
+        text = text.replacen(
+            &format!("name = \"generated-{}\"", hosts.max(6)),
+            &format!("name = \"generated-enterprise-{}\"", hosts.max(6)),
+            1,
+        );
+        text.push_str(&format!(
+            r#"
+# Benign users: one per workstation, and administrators on the servers.
+[[green]]
+name = "staff"
+subnets = ["user"]
+users = {staff}
+login_probability = 0.02
+file_probability = 0.05
+web_probability = 0.05
+
+[[green]]
+name = "admins"
+subnets = ["enterprise", "operational"]
+users = {admins}
+login_probability = 0.1
+file_probability = 0.05
+
+# Sensors: EDR on every workstation and server, an IDS on the server zones, a cheaper one on
+# the workstations.
+[[sensor]]
+name = "edr"
+kind = "host"
+subnets = ["user", "enterprise", "operational"]
+true_positive_rate = 0.8
+false_positive_rate = 0.01
+
+[[sensor]]
+name = "ids"
+kind = "network"
+subnets = ["enterprise", "operational"]
+true_positive_rate = 0.7
+false_positive_rate = 0.02
+
+[[sensor]]
+name = "ids-user"
+kind = "network"
+subnets = ["user"]
+true_positive_rate = 0.3
+false_positive_rate = 0.01
+"#,
+            staff = (drawn as u64 * 6 / 10).max(1),
+        ));
+    }
+    text
+}
+
+fn cage_like(hosts: u32, seed: u64) -> String {
     let hosts = hosts.max(6);
     let drawn = hosts - 3; // Entry, Gateway and OpServer are explicit
     let users = (drawn as u64 * 6 / 10).max(1) as u32;

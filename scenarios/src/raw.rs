@@ -438,6 +438,10 @@ pub struct Red {
     pub actions: BTreeMap<RedActionName, ActionSpec>,
 }
 
+fn one_u32() -> u32 {
+    1
+}
+
 fn default_invalid() -> f64 {
     0.1
 }
@@ -481,9 +485,17 @@ pub struct Blue {
 pub struct Green {
     #[schemars(regex(pattern = NAME_PATTERN))]
     pub name: String,
-    /// Hosts the user works on.
-    #[schemars(length(min = 1))]
+    /// Hosts the user works on…
+    #[serde(default)]
     pub hosts: Vec<String>,
+    /// …and every host of these subnets (at least one host in all).
+    #[serde(default)]
+    pub subnets: Vec<String>,
+    /// How many users this entry stands for, each acting on its own with the probabilities
+    /// below.
+    #[serde(default = "one_u32")]
+    #[schemars(range(min = 1, max = mirrorlab_sim::model::MAX_GREEN_USERS))]
+    pub users: u32,
     /// Probability per tick that the user port-scans one of its hosts (benign activity that
     /// blue's monitoring sees as a scan).
     #[serde(default)]

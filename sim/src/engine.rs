@@ -289,9 +289,9 @@ pub struct Activity {
     pub touched_len: Vec<u32>,
 }
 
-/// The sensors' state. This tick's activity waits in `pending` (per environment,
-/// `pending[e * cap..][..pending_len[e]]`: the events red's and green's actions emitted that a
-/// sensor might see, with their cause words) until the sensors stage turns it into alerts.
+/// The sensors' state. Red's activity of this tick waits in `pending` (per environment,
+/// `pending[e * cap..][..pending_len[e]]`: the events red's action emitted that a sensor might
+/// see, with their cause words) until the sensors stage turns it into alerts.
 /// Alert counts per env × host × [`AlertKind`] (index `(e * h + x) * 6 + kind`): raised this
 /// tick (`now`), in each of the last `window` ticks (`ring`, slot `tick % window`), and their
 /// sum (`recent`), which blue observes.
@@ -550,9 +550,9 @@ impl Alerts {
             0
         };
         let window = s.alert_window.max(1) as usize;
-        // Per tick: a green user's scan, login, file and web work; red's one action leaves at
-        // most two sensed events (an exploit and its call-back).
-        let cap = if on { 4 * s.green.len() + 4 } else { 0 };
+        // Red's one action a tick leaves at most two sensed events (an exploit and its
+        // call-back); benign work is judged as it happens and never waits here.
+        let cap = if on { 4 } else { 0 };
         Alerts {
             on,
             window,

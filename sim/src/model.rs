@@ -357,6 +357,9 @@ pub struct BlueSpec {
 pub struct GreenAgent {
     pub name: String,
     pub hosts: Vec<HostId>,
+    /// How many users this entry stands for, each acting independently (at least 1).
+    #[serde(default = "one")]
+    pub users: u32,
     pub scan: Probability,
     #[serde(default = "never")]
     pub login: Probability,
@@ -364,6 +367,10 @@ pub struct GreenAgent {
     pub file: Probability,
     #[serde(default = "never")]
     pub web: Probability,
+}
+
+fn one() -> u32 {
+    1
 }
 
 fn never() -> Probability {
@@ -467,6 +474,8 @@ pub struct Sensor {
 
 /// Longest alert window, in ticks (blue observes alert counts over the last `window` ticks).
 pub const MAX_ALERT_WINDOW: u32 = 100;
+/// Most benign users a scenario may have (all `[[green]]` entries' `users` together).
+pub const MAX_GREEN_USERS: u64 = 1_000_000;
 /// Most sensors a scenario may have.
 pub const MAX_SENSORS: usize = 64;
 
@@ -634,6 +643,13 @@ impl Scenario {
             if g.hosts.is_empty() || g.hosts.iter().any(|&h| h as usize >= nh) {
                 return err(format!("green agent {} has no or bad hosts", g.name));
             }
+            if g.users == 0 {
+                return err(format!("green agent {} stands for no users", g.name));
+            }
+        }
+        let users: u64 = self.green.iter().map(|g| g.users as u64).sum();
+        if users > MAX_GREEN_USERS {
+            return err(format!("{users} green users (at most {MAX_GREEN_USERS})"));
         }
         if self.sensors.len() > MAX_SENSORS {
             return err(format!(

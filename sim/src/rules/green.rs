@@ -11,21 +11,30 @@ impl Envs {
     pub fn green_turn(&mut self, s: &Scenario, st: &Static, e: usize) {
         for (g, agent) in s.green.iter().enumerate() {
             let n = agent.hosts.len() as u32;
-            if self.rng_green[e].chance(agent.scan) {
-                let target = agent.hosts[self.rng_green[e].below(n) as usize] as usize;
-                self.add_scan_events(s, st, e, target);
-                self.emit(e, EventKind::GreenScan, target as u32, g as u32, 0);
-            }
-            // A probability of zero draws nothing, so users without this work keep the
-            // streams (and traces) they had before it existed.
-            for (p, kind) in [
-                (agent.login, AlertKind::Login),
-                (agent.file, AlertKind::File),
-                (agent.web, AlertKind::Connection),
-            ] {
-                if self.rng_green[e].chance(p) {
+            let benign = CAUSE_BENIGN | g as u32;
+            for _ in 0..agent.users {
+                if self.rng_green[e].chance(agent.scan) {
                     let target = agent.hosts[self.rng_green[e].below(n) as usize];
-                    self.emit(e, EventKind::GreenWork, target, g as u32, kind as u32);
+                    self.add_scan_events(s, st, e, target as usize);
+                    self.emit(e, EventKind::GreenScan, target, g as u32, 0);
+                    if self.alerts.on {
+                        self.sensors_see(s, st, e, target, AlertKind::Scan, benign);
+                    }
+                }
+                // A probability of zero draws nothing, so users without this work keep the
+                // streams (and traces) they had before it existed.
+                for (p, kind) in [
+                    (agent.login, AlertKind::Login),
+                    (agent.file, AlertKind::File),
+                    (agent.web, AlertKind::Connection),
+                ] {
+                    if self.rng_green[e].chance(p) {
+                        let target = agent.hosts[self.rng_green[e].below(n) as usize];
+                        self.emit(e, EventKind::GreenWork, target, g as u32, kind as u32);
+                        if self.alerts.on {
+                            self.sensors_see(s, st, e, target, kind, benign);
+                        }
+                    }
                 }
             }
         }

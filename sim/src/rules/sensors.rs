@@ -3,11 +3,12 @@
 //! - CAGE-2's monitoring: this tick's host activity (connections, processes) as red's and
 //!   green's actions leave it, classified the way CAGE-2 does (§5), and blue's compromise
 //!   estimate updated from it after every action of the tick.
-//! - The scenario's `[[sensor]]`s: every event of the tick that some sensor could see (red's
-//!   sweeps, scans, exploits, call-backs, escalations and service stops; green users' scans,
-//!   logins, file work and web traffic) waits in `Alerts::pending` with its cause; the stage
-//!   then gives each sensor watching the host one draw: an alert with the sensor's
-//!   true-positive rate for red's activity, its false-positive rate for benign activity.
+//! - The scenario's `[[sensor]]`s: each activity gives every sensor watching the host and
+//!   detecting its kind one draw: an alert with the sensor's true-positive rate for red's
+//!   activity, its false-positive rate for benign activity. Green users' scans, logins, file
+//!   work and web traffic are judged as they happen (`green`); red's events of the tick
+//!   (sweeps, scans, exploits, call-backs, escalations, service stops) wait in
+//!   `Alerts::pending` until this stage, when the exploit behind them is known.
 //!   Each alert is an `Alert` event carrying its ground-truth label; blue observes only the
 //!   counts per host and kind, this tick and over the last `alert_window` ticks.
 
@@ -142,12 +143,12 @@ impl Envs {
 }
 
 impl Envs {
-    /// Keeps an event that a sensor could see for this tick's sensors stage (called for every
-    /// event when the scenario has sensors).
+    /// Keeps an event of red's that a sensor could see for this tick's sensors stage (called
+    /// for every event when the scenario has sensors; benign work is judged as it happens,
+    /// see [`Envs::sensors_see`]).
     #[inline]
     pub(crate) fn sense(&mut self, e: usize, ev: Event) {
         let sensed = match ev.kind {
-            EventKind::GreenScan | EventKind::GreenWork => true,
             EventKind::Swept | EventKind::Scanned => ev.a > 0,
             EventKind::Exploit => ev.b != ExploitOutcome::NoTarget as u32,
             EventKind::Callback | EventKind::Escalated | EventKind::ServiceStopped => true,
@@ -155,10 +156,7 @@ impl Envs {
         };
         let n = self.alerts.pending_len[e] as usize;
         if sensed && n < self.alerts.cap {
-            let cause = match ev.kind {
-                EventKind::GreenScan | EventKind::GreenWork => CAUSE_BENIGN | ev.a,
-                _ => self.turns.red_acting[e] & CAUSE_INDEX,
-            };
+            let cause = self.turns.red_acting[e] & CAUSE_INDEX;
             self.alerts.pending[e * self.alerts.cap + n] = (ev, cause);
             self.alerts.pending_len[e] += 1;
         }
@@ -176,15 +174,10 @@ impl Envs {
             .map_or(0, |ev| (ev.a + 1) << CAUSE_EXPLOIT_SHIFT);
         for j in 0..n {
             let (ev, cause) = self.alerts.pending[base + j];
-            let cause = if cause & CAUSE_BENIGN == 0 {
-                cause | exploit
-            } else {
-                cause
-            };
+            let cause = cause | exploit;
             let kind = match ev.kind {
                 EventKind::Swept => SWEEP,
-                EventKind::Scanned | EventKind::GreenScan => AlertKind::Scan as u8,
-                EventKind::GreenWork => ev.b as u8,
+                EventKind::Scanned => AlertKind::Scan as u8,
                 EventKind::Exploit => match s.exploits[ev.a as usize].kind {
                     ExploitKind::BruteForce => AlertKind::Login as u8,
                     ExploitKind::ReverseShell => AlertKind::Connection as u8,
@@ -204,9 +197,9 @@ impl Envs {
         self.roll_alert_window(e);
     }
 
-    /// One activity of `kind` on `host`: each sensor watching the host that detects the kind
-    /// draws once.
-    fn sensors_see(
+    /// One activity of `kind` on `host` (`cause`: a cause word): each sensor watching the host
+    /// that detects the kind draws once.
+    pub(crate) fn sensors_see(
         &mut self,
         s: &Scenario,
         st: &Static,
