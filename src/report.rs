@@ -13,6 +13,16 @@ use mirrorlab_sim::trace::{self, HashChain};
 
 use crate::stats::{Acc, Stat};
 
+/// A run's alert totals: alerts red's activity raised and benign users' raised; red's
+/// activities some sensor watched, and those of them that raised an alert.
+#[derive(Clone, Copy, Debug, Default)]
+struct AlertTotals {
+    true_positives: u64,
+    false_positives: u64,
+    watched: u64,
+    detected: u64,
+}
+
 /// The summary of a run, folded one episode at a time (in episode-id order): constant
 /// memory in the number of episodes.
 pub struct RunReport {
@@ -37,7 +47,7 @@ pub struct RunReport {
     exploits: Vec<(String, String, u64)>,
     red_invalid: u64,
     trace_hash: u64,
-    alerts: Option<[u64; 4]>,
+    alerts: Option<AlertTotals>,
 }
 
 /// Folds finished episodes into a [`RunReport`].
@@ -60,8 +70,8 @@ pub struct RunAcc {
     exploits: Vec<(String, String, u64)>,
     red_invalid: u64,
     hash: HashChain,
-    /// With sensors: alerts true, false; red's sensed activities, detected.
-    alerts: Option<[u64; 4]>,
+    /// Only with sensors.
+    alerts: Option<AlertTotals>,
 }
 
 impl RunAcc {
@@ -89,7 +99,7 @@ impl RunAcc {
                 .collect(),
             red_invalid: 0,
             hash: HashChain::new(),
-            alerts: (!s.sensors.is_empty()).then_some([0; 4]),
+            alerts: (!s.sensors.is_empty()).then_some(AlertTotals::default()),
         }
     }
 
@@ -120,10 +130,10 @@ impl RunAcc {
         self.red_invalid += x.red_invalid as u64;
         self.hash.add(x.episode, x.trace_hash);
         if let Some(a) = &mut self.alerts {
-            a[0] += x.alerts_true as u64;
-            a[1] += x.alerts_false as u64;
-            a[2] += x.red_activity as u64;
-            a[3] += x.red_activity_detected as u64;
+            a.true_positives += x.alerts_true as u64;
+            a.false_positives += x.alerts_false as u64;
+            a.watched += x.red_activity as u64;
+            a.detected += x.red_activity_detected as u64;
         }
     }
 
@@ -231,7 +241,8 @@ impl RunReport {
         if !ex.is_empty() {
             let _ = writeln!(o, "successful exploits     {}", ex.join(", "));
         }
-        if let Some([t, f, act, det]) = self.alerts {
+        if let Some(a) = self.alerts {
+            let (t, f, act, det) = (a.true_positives, a.false_positives, a.watched, a.detected);
             let n = self.episodes.max(1) as f64;
             let _ = writeln!(
                 o,
@@ -249,9 +260,10 @@ impl RunReport {
     }
 
     fn alerts_json(&self) -> Value {
-        let Some([t, f, act, det]) = self.alerts else {
+        let Some(a) = self.alerts else {
             return Value::Null;
         };
+        let (t, f, act, det) = (a.true_positives, a.false_positives, a.watched, a.detected);
         let n = self.episodes.max(1) as f64;
         json!({
             "true_positives": t,

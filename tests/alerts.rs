@@ -390,7 +390,6 @@ fn every_bundled_scenario_plays_every_scripted_pairing() {
 /// deliberate), and its replays reproduce.
 #[test]
 fn enterprise_golden_hash_and_replays() {
-    use mirrorlab_sim::replay::Replay;
     let s = enterprise();
     let f = Match {
         scenario: &s,
@@ -414,14 +413,7 @@ fn enterprise_golden_hash_and_replays() {
         .find(|b| b.0 == "enterprise")
         .unwrap()
         .2;
-    let r = Replay::record(&s, source, 7, 100, "adaptive", "react-restore", &f);
-    let back: Replay = serde_json::from_str(&serde_json::to_string(&r).unwrap()).unwrap();
-    back.check(&s).unwrap();
-    for (i, orig) in f.iter().enumerate() {
-        let again = back.play(s.clone(), i).expect("replays");
-        assert_eq!(again.events, orig.events);
-        assert_eq!(again.summary, orig.summary);
-    }
+    common::assert_replays(&s, source, 7, 100, "adaptive", "react-restore", &f);
 }
 
 #[test]

@@ -111,15 +111,7 @@ fn replays_reproduce_their_episodes() {
         record: true,
     }
     .play();
-    let r = Replay::record(&s, source, 5, 40, "meander", "random", &f);
-    let json = serde_json::to_string(&r).unwrap();
-    let back: Replay = serde_json::from_str(&json).unwrap();
-    back.check(&s).unwrap();
-    for (i, orig) in f.iter().enumerate() {
-        let again = back.play(s.clone(), i).expect("replays");
-        assert_eq!(again.summary, orig.summary);
-        assert_eq!(again.events, orig.events);
-    }
+    common::assert_replays(&s, source, 5, 40, "meander", "random", &f);
 }
 
 #[test]

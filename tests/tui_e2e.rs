@@ -74,6 +74,20 @@ impl Session {
         String::from_utf8_lossy(&o.stdout).into_owned()
     }
 
+    /// Waits for the program's end (the `REPORT` line): it exited with 0, raw mode is off,
+    /// and tmux sees the alternate screen and mouse reporting off. Returns the screen.
+    fn ends_cleanly(&self) -> String {
+        let screen = self.wait_for("END");
+        assert!(screen.contains("EXITED=0"), "{screen}");
+        assert!(
+            !screen.contains("-icanon"),
+            "raw mode was left on:\n{screen}"
+        );
+        let flags = self.flags();
+        assert_eq!(flags, "0 0", "alternate screen, mouse reporting: {flags}");
+        screen
+    }
+
     /// Waits until the screen contains `text` (10 s at most); returns the screen.
     fn wait_for(&self, text: &str) -> String {
         let start = Instant::now();
@@ -149,11 +163,10 @@ fn watch_runs_in_a_real_terminal_and_restores_it() {
     }
     // Quit: the program ends cleanly and the terminal is back in its normal modes.
     s.keys(&["q"]);
-    let screen = s.wait_for("END");
-    assert!(screen.contains("EXITED=0"), "{screen}");
+    let screen = s.ends_cleanly();
     assert!(
-        screen.contains("icanon") && !screen.contains("-icanon"),
-        "raw mode was left on:\n{screen}"
+        screen.contains("icanon"),
+        "no terminal modes reported:\n{screen}"
     );
     assert!(
         screen.contains("echo") && !screen.contains("-echo"),
@@ -163,8 +176,6 @@ fn watch_runs_in_a_real_terminal_and_restores_it() {
         !screen.contains("Op_Server0"),
         "the viewer's screen stayed:\n{screen}"
     );
-    let flags = s.flags();
-    assert_eq!(flags, "0 0", "alternate screen, mouse reporting: {flags}");
     drop(s);
 
     // A SIGTERM ends it through the same exit: the terminal is restored.
@@ -183,13 +194,7 @@ fn watch_runs_in_a_real_terminal_and_restores_it() {
         .output()
         .unwrap();
     assert!(o.status.success(), "no viewer process to signal");
-    let screen = s.wait_for("END");
-    assert!(screen.contains("EXITED=0"), "{screen}");
-    assert!(
-        !screen.contains("-icanon"),
-        "raw mode was left on:\n{screen}"
-    );
-    assert_eq!(s.flags(), "0 0");
+    s.ends_cleanly();
 }
 
 #[test]
@@ -225,13 +230,7 @@ fn view_opens_a_run_and_watches_an_evaluation_cell() {
     s.keys(&["q"]);
     s.wait_for("CAGE-2 evaluation of");
     s.keys(&["q"]);
-    let screen = s.wait_for("END");
-    assert!(screen.contains("EXITED=0"), "{screen}");
-    assert!(
-        !screen.contains("-icanon"),
-        "raw mode was left on:\n{screen}"
-    );
-    assert_eq!(s.flags(), "0 0");
+    s.ends_cleanly();
 }
 
 #[test]

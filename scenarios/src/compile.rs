@@ -724,30 +724,15 @@ fn compile_green(
 ) -> Vec<m::GreenAgent> {
     let mut green = Vec::new();
     for (gi, g) in f.green.iter().enumerate() {
-        let mut hs = Vec::new();
-        for (i, n) in g.hosts.iter().enumerate() {
-            hs.extend(lookup(
-                cx,
-                &names.hosts,
-                "host",
-                &format!("/green/{gi}/hosts/{i}"),
-                n,
-            ));
-        }
-        for (i, n) in g.subnets.iter().enumerate() {
-            if let Some(x) = lookup(
-                cx,
-                &names.subnets,
-                "subnet",
-                &format!("/green/{gi}/subnets/{i}"),
-                n,
-            ) {
-                hs.extend(subnet_hosts.get(x as usize).into_iter().flatten());
-            }
-        }
-        // Each host once, in the order first named (the order draws index).
-        let mut seen = BTreeSet::new();
-        hs.retain(|h| seen.insert(*h));
+        // In the order first named: the order draws index.
+        let hs = hosts_named(
+            cx,
+            names,
+            subnet_hosts,
+            &format!("/green/{gi}"),
+            &g.hosts,
+            &g.subnets,
+        );
         if g.hosts.is_empty() && g.subnets.is_empty() {
             cx.err(
                 &format!("/green/{gi}"),
@@ -782,6 +767,37 @@ fn compile_green(
     green
 }
 
+/// The hosts a section names in its `hosts` and, by every host of each, its `subnets`, each
+/// once, in the order first named; an unknown name is an error under `at`.
+fn hosts_named(
+    cx: &mut Ctx,
+    names: &Names,
+    subnet_hosts: &[Vec<m::HostId>],
+    at: &str,
+    hosts: &[String],
+    subnets: &[String],
+) -> Vec<m::HostId> {
+    let mut out = Vec::new();
+    for (i, n) in hosts.iter().enumerate() {
+        out.extend(lookup(
+            cx,
+            &names.hosts,
+            "host",
+            &format!("{at}/hosts/{i}"),
+            n,
+        ));
+    }
+    for (i, n) in subnets.iter().enumerate() {
+        let pointer = format!("{at}/subnets/{i}");
+        if let Some(x) = lookup(cx, &names.subnets, "subnet", &pointer, n) {
+            out.extend(subnet_hosts.get(x as usize).into_iter().flatten());
+        }
+    }
+    let mut seen = BTreeSet::new();
+    out.retain(|h| seen.insert(*h));
+    out
+}
+
 /// Sensors: every name resolves, each watches something, and detects only what its kind
 /// can see.
 fn compile_sensors(
@@ -792,27 +808,14 @@ fn compile_sensors(
 ) -> Vec<m::Sensor> {
     let mut sensors = Vec::new();
     for (si, s) in f.sensor.iter().enumerate() {
-        let mut hosts = Vec::new();
-        for (i, n) in s.hosts.iter().enumerate() {
-            hosts.extend(lookup(
-                cx,
-                &names.hosts,
-                "host",
-                &format!("/sensor/{si}/hosts/{i}"),
-                n,
-            ));
-        }
-        for (i, n) in s.subnets.iter().enumerate() {
-            if let Some(x) = lookup(
-                cx,
-                &names.subnets,
-                "subnet",
-                &format!("/sensor/{si}/subnets/{i}"),
-                n,
-            ) {
-                hosts.extend(subnet_hosts.get(x as usize).into_iter().flatten());
-            }
-        }
+        let mut hosts = hosts_named(
+            cx,
+            names,
+            subnet_hosts,
+            &format!("/sensor/{si}"),
+            &s.hosts,
+            &s.subnets,
+        );
         if s.hosts.is_empty() && s.subnets.is_empty() {
             cx.err(
                 &format!("/sensor/{si}"),
@@ -820,7 +823,6 @@ fn compile_sensors(
             );
         }
         hosts.sort_unstable();
-        hosts.dedup();
         let class = match s.kind {
             SensorKind::Host => m::SensorClass::Host,
             SensorKind::Network => m::SensorClass::Network,

@@ -293,8 +293,8 @@ pub struct Activity {
 /// `pending[e * cap..][..pending_len[e]]`: the events red's action emitted that a sensor might
 /// see, with their cause words) until the sensors stage turns it into alerts.
 /// Alert counts per env × host × [`AlertKind`] (index `(e * h + x) * 6 + kind`): raised this
-/// tick (`now`), in each of the last `window` ticks (`ring`, slot `tick % window`), and their
-/// sum (`recent`), which blue observes.
+/// tick (`now`), in each of the last `window` ticks (`ring`: per env, `window` slots of those
+/// counts, slot `tick % window`), and their sum (`recent`), which blue observes.
 pub struct Alerts {
     /// The scenario has sensors (all else is empty when not).
     pub on: bool,
@@ -557,19 +557,8 @@ impl Alerts {
             on,
             window,
             cap,
-            pending: vec![
-                (
-                    Event {
-                        tick: 0,
-                        kind: EventKind::Reward,
-                        host: 0,
-                        a: 0,
-                        b: 0
-                    },
-                    0
-                );
-                n * cap
-            ],
+            // Placeholders: only `pending_len` entries are ever read.
+            pending: vec![(Event::default(), 0); n * cap],
             pending_len: vec![0; if on { n } else { 0 }],
             now: vec![0; per],
             ring: vec![0; per * if on { window } else { 0 }],

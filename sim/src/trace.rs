@@ -63,7 +63,8 @@ pub enum ExploitOutcome {
     Failed = 4,
 }
 
-/// One event. `host` is a host id unless the kind says otherwise.
+/// One event. `host` is a host id unless the kind says otherwise. (The default, a zero
+/// reward at tick 0, is a placeholder for preallocated buffers.)
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Event {
     pub tick: u32,
@@ -136,6 +137,18 @@ impl Alert {
             AlertCause::Red { action, .. } => layout
                 .decode_red(action)
                 .map_or("?", |a| a.kind().attack_id()),
+        }
+    }
+}
+
+impl Default for Event {
+    fn default() -> Event {
+        Event {
+            tick: 0,
+            kind: EventKind::Reward,
+            host: 0,
+            a: 0,
+            b: 0,
         }
     }
 }
@@ -219,6 +232,7 @@ pub fn format_event(s: &Scenario, layout: &Layout, episode: u64, e: &Event) -> S
             .unwrap_or("?")
             .to_string()
     };
+    let green = |g: u32| s.green.get(g as usize).map_or("?", |g| g.name.as_str());
     let yes = |b: u32| if b != 0 { "yes" } else { "no" };
     let (who, what, subject, rest) = match e.kind {
         EventKind::BlueAction => (
@@ -287,26 +301,19 @@ pub fn format_event(s: &Scenario, layout: &Layout, episode: u64, e: &Event) -> S
                 .unwrap_or("?");
             ("BLUE", "decoy", host(e.host), format!("kind={k}"))
         }
-        EventKind::GreenScan => {
-            let g = s
-                .green
-                .get(e.a as usize)
-                .map(|g| g.name.as_str())
-                .unwrap_or("?");
-            ("GREEN", "scan", host(e.host), format!("user={g}"))
-        }
+        EventKind::GreenScan => (
+            "GREEN",
+            "scan",
+            host(e.host),
+            format!("user={}", green(e.a)),
+        ),
         EventKind::GreenWork => {
-            let g = s
-                .green
-                .get(e.a as usize)
-                .map(|g| g.name.as_str())
-                .unwrap_or("?");
             let kind = AlertKind::from_index(e.b).map_or("?", |k| k.name());
             (
                 "GREEN",
                 "work",
                 host(e.host),
-                format!("user={g} kind={kind}"),
+                format!("user={} kind={kind}", green(e.a)),
             )
         }
         EventKind::Alert => match Alert::decode(e) {
@@ -317,10 +324,9 @@ pub fn format_event(s: &Scenario, layout: &Layout, episode: u64, e: &Event) -> S
                     .get(al.sensor as usize)
                     .map_or("?", |x| x.name.as_str());
                 let cause = match al.cause {
-                    AlertCause::Benign { green } => format!(
-                        "label=benign by=green user={}",
-                        s.green.get(green as usize).map_or("?", |g| g.name.as_str())
-                    ),
+                    AlertCause::Benign { green: g } => {
+                        format!("label=benign by=green user={}", green(g))
+                    }
                     AlertCause::Red { action, .. } => {
                         let name = layout.red_name(s, action);
                         let (act, target) = name.split_once(' ').unwrap_or((&name, "-"));

@@ -93,3 +93,27 @@ pub fn step_rewards(f: &Finished) -> Vec<f64> {
         .map(|e| e.a as i32 as f64 / 10.0)
         .collect()
 }
+
+/// Records `f` (played on `s` from `source` with these settings) as a replay, sends it through
+/// JSON, checks it against `s`, and plays every episode back: each must give the same
+/// summary and events.
+pub fn assert_replays(
+    s: &Arc<Scenario>,
+    source: &str,
+    seed: u64,
+    steps: u32,
+    red: &str,
+    blue: &str,
+    f: &[Finished],
+) {
+    use mirrorlab_sim::replay::Replay;
+    let r = Replay::record(s, source, seed, steps, red, blue, f);
+    let json = serde_json::to_string(&r).unwrap();
+    let back: Replay = serde_json::from_str(&json).unwrap();
+    back.check(s).unwrap();
+    for (i, orig) in f.iter().enumerate() {
+        let again = back.play(s.clone(), i).expect("replays");
+        assert_eq!(again.summary, orig.summary);
+        assert_eq!(again.events, orig.events);
+    }
+}

@@ -4,17 +4,18 @@
 //!
 //! 1. [`episode`]: the tick starts (last tick's activity cleared, the clock advanced);
 //! 2. [`blue`] acts (with [`decoy`] for deception);
-//! 3. [`green`] works;
+//! 3. [`green`] works (the scenario's sensors judge each piece of its work at once);
 //! 4. [`red`] acts: [`discovery`], [`exploit`], [`escalate`], [`impact`], over [`network`];
-//! 5. [`sensors`] turn the tick's activity into blue's compromise estimate;
+//! 5. [`sensors`] turn red's activity of the tick into alerts and move blue's alert counts
+//!    on, and turn the tick's activity into blue's CAGE-2 compromise estimate;
 //! 6. [`reward`] scores the tick;
 //! 7. [`episode`]: an episode whose time is up ends and the next one starts;
 //!
 //! then [`observe`] writes each side's observation. A new technique is a new module here,
 //! a line in its side's dispatch, and its state in `engine::Envs`.
 //!
-//! Every random draw comes from the episode's own streams (red's, green's) in a fixed order,
-//! so an environment's trajectory does not depend on its neighbours.
+//! Every random draw comes from the episode's own streams (red's, green's, the sensors') in a
+//! fixed order, so an environment's trajectory does not depend on its neighbours.
 
 pub mod blue;
 pub mod decoy;

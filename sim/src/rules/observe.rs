@@ -76,12 +76,20 @@ impl Envs {
         if self.alerts.on {
             let k = AlertKind::COUNT;
             let counts = &mut obs[4 * h..4 * h + 2 * k * h];
-            for x in 0..h {
-                let i = (base + x) * k;
-                let row = &mut counts[2 * k * x..2 * k * (x + 1)];
-                for j in 0..k {
-                    row[j] = self.alerts.now[i + j] as f32;
-                    row[k + j] = self.alerts.recent[i + j] as f32;
+            let now = &self.alerts.now[base * k..(base + h) * k];
+            let recent = &self.alerts.recent[base * k..(base + h) * k];
+            // Per host: this tick's six counts, then the window's six.
+            for ((row, now), recent) in counts
+                .chunks_exact_mut(2 * k)
+                .zip(now.chunks_exact(k))
+                .zip(recent.chunks_exact(k))
+            {
+                let (this_tick, window) = row.split_at_mut(k);
+                for (o, &n) in this_tick.iter_mut().zip(now) {
+                    *o = n as f32;
+                }
+                for (o, &r) in window.iter_mut().zip(recent) {
+                    *o = r as f32;
                 }
             }
             write_status(&mut obs[4 * h + 2 * k * h..], self.turns.blue_status[e]);

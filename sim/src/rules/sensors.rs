@@ -17,9 +17,6 @@ use crate::layout::BlueAction;
 use crate::model::{AlertKind, ExploitKind, Scenario};
 use crate::trace::{Event, EventKind, ExploitOutcome};
 
-/// Marks a pending sweep: its `host` is a subnet, each of whose hosts sees a scan.
-const SWEEP: u8 = u8::MAX;
-
 impl Envs {
     #[inline]
     pub(crate) fn touch(&mut self, e: usize, host: usize) -> usize {
@@ -176,22 +173,22 @@ impl Envs {
             let (ev, cause) = self.alerts.pending[base + j];
             let cause = cause | exploit;
             let kind = match ev.kind {
-                EventKind::Swept => SWEEP,
-                EventKind::Scanned => AlertKind::Scan as u8,
-                EventKind::Exploit => match s.exploits[ev.a as usize].kind {
-                    ExploitKind::BruteForce => AlertKind::Login as u8,
-                    ExploitKind::ReverseShell => AlertKind::Connection as u8,
-                },
-                EventKind::Callback | EventKind::Escalated => AlertKind::Process as u8,
-                _ => AlertKind::Service as u8,
-            };
-            if kind == SWEEP {
-                for &x in &s.subnets[ev.host as usize].hosts {
-                    self.sensors_see(s, st, e, x, AlertKind::Scan, cause);
+                EventKind::Swept => {
+                    // A sweep reaches every host of the subnet (`host` is the subnet).
+                    for &x in &s.subnets[ev.host as usize].hosts {
+                        self.sensors_see(s, st, e, x, AlertKind::Scan, cause);
+                    }
+                    continue;
                 }
-            } else if let Some(k) = AlertKind::from_index(kind as u32) {
-                self.sensors_see(s, st, e, ev.host, k, cause);
-            }
+                EventKind::Scanned => AlertKind::Scan,
+                EventKind::Exploit => match s.exploits[ev.a as usize].kind {
+                    ExploitKind::BruteForce => AlertKind::Login,
+                    ExploitKind::ReverseShell => AlertKind::Connection,
+                },
+                EventKind::Callback | EventKind::Escalated => AlertKind::Process,
+                _ => AlertKind::Service,
+            };
+            self.sensors_see(s, st, e, ev.host, kind, cause);
         }
         self.alerts.pending_len[e] = 0;
         self.roll_alert_window(e);
@@ -254,11 +251,16 @@ impl Envs {
         let k = AlertKind::COUNT;
         let w = self.alerts.window;
         let slot = self.tick[e] as usize % w;
-        let (h, a) = (self.h, &mut self.alerts);
-        for j in e * h * k..(e + 1) * h * k {
-            let now = a.now[j];
-            let old = std::mem::replace(&mut a.ring[j * w + slot], now);
-            a.recent[j] = a.recent[j] - old as u16 + now as u16;
+        let per = self.h * k;
+        let a = &mut self.alerts;
+        // Three parallel runs over the environment's counts: the tick leaving the window is
+        // one contiguous slot of the ring.
+        let now = &a.now[e * per..(e + 1) * per];
+        let ring = &mut a.ring[(e * w + slot) * per..][..per];
+        let recent = &mut a.recent[e * per..(e + 1) * per];
+        for ((r, old), &n) in recent.iter_mut().zip(ring.iter_mut()).zip(now) {
+            *r = *r - *old as u16 + n as u16;
+            *old = n;
         }
     }
 }
