@@ -151,10 +151,10 @@ fn watch_runs_in_a_real_terminal_and_restores_it() {
     assert!(screen.contains("exploit"), "{screen}");
     // Help opens and closes.
     s.keys(&["?"]);
-    s.wait_for("next compromise, privilege");
+    s.wait_for("next compromise, root, impact");
     s.keys(&["Escape"]);
     let start = Instant::now();
-    while s.screen().contains("next compromise, privilege") {
+    while s.screen().contains("next compromise, root, impact") {
         assert!(
             start.elapsed() < Duration::from_secs(10),
             "help stayed open"

@@ -43,6 +43,8 @@ pub enum Message {
     NextEpisode,
     PreviousEpisode,
     ToggleHelp,
+    /// Show or hide benign users' work in the event log.
+    ToggleUsers,
     /// Close the help, the zoom, or the selection, innermost first.
     Back,
     /// The terminal's size (columns, rows): at the start and on every resize.
@@ -72,6 +74,8 @@ pub struct App {
     /// The subnet zoomed into (large networks).
     pub zoom: Option<usize>,
     pub help: bool,
+    /// The event log shows benign users' work (green), not only alerts and attacks.
+    pub show_users: bool,
     pub quit: bool,
     /// A one-line notice for the status bar (e.g. "no later impact").
     pub notice: String,
@@ -99,6 +103,7 @@ impl App {
             selected: None,
             zoom: None,
             help: false,
+            show_users: false,
             quit: false,
             notice: String::new(),
             episode_offset: 0,
@@ -276,6 +281,14 @@ impl App {
                 }
             },
             Message::ToggleHelp => self.help = !self.help,
+            Message::ToggleUsers => {
+                self.show_users = !self.show_users;
+                self.notice = if self.show_users {
+                    "showing benign users' work".into()
+                } else {
+                    "hiding benign users' work".into()
+                };
+            }
             Message::Back => {
                 if self.help {
                     self.help = false;

@@ -13,7 +13,7 @@ use std::sync::Arc;
 use mirrorlab_agents::{Agent, Obs, Side};
 use mirrorlab_sim::model::Scenario;
 use mirrorlab_sim::replay::Replay;
-use mirrorlab_sim::trace::{Event, EventKind, ExploitOutcome};
+use mirrorlab_sim::trace::{Alert, Event, EventKind, ExploitOutcome};
 use mirrorlab_sim::{Buffers, HostView, Layout, RedHold, ScoreView, Sim, SimConfig};
 
 /// Why a timeline could not be made.
@@ -450,9 +450,61 @@ impl Timeline {
         }
     }
 
+    /// The alerts raised on `host` in the step that led to tick `tick` and over the
+    /// scenario's alert window ending there (the `[rules] alert_window` ticks blue's
+    /// observation counts), from the ground truth: what blue's alert counts were made from,
+    /// with each alert's label. Frames not yet made are not looked at.
+    pub fn host_alerts(&self, tick: u32, host: usize) -> HostAlerts {
+        let mut out = HostAlerts::default();
+        let t = tick.min(self.made() - 1) as usize;
+        let window = self.scenario.alert_window.max(1) as usize;
+        let first = (t + 1).saturating_sub(window).max(1);
+        for tk in first..=t {
+            for e in self.frame_events(&self.frames[tk]) {
+                let Some(a) = Alert::decode(e) else { continue };
+                if a.host as usize != host {
+                    continue;
+                }
+                let k = a.kind as usize;
+                out.window[k] += 1;
+                if a.malicious() {
+                    out.window_true += 1;
+                }
+                if tk == t {
+                    out.now[k] += 1;
+                    if a.malicious() {
+                        out.now_true += 1;
+                    }
+                }
+            }
+        }
+        out
+    }
+
     fn has(&self, tick: u32, mark: Mark) -> bool {
         let f = &self.frames[tick as usize];
         self.frame_events(f).iter().any(|e| mark.matches(e))
+    }
+}
+
+/// One host's alerts at a tick ([`Timeline::host_alerts`]): counts by
+/// [`mirrorlab_sim::model::AlertKind`] index, and how many of them red caused.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct HostAlerts {
+    /// Raised in the step that led to the tick.
+    pub now: [u32; mirrorlab_sim::model::AlertKind::COUNT],
+    pub now_true: u32,
+    /// Raised over the alert window ending at the tick.
+    pub window: [u32; mirrorlab_sim::model::AlertKind::COUNT],
+    pub window_true: u32,
+}
+
+impl HostAlerts {
+    pub fn now_total(&self) -> u32 {
+        self.now.iter().sum()
+    }
+    pub fn window_total(&self) -> u32 {
+        self.window.iter().sum()
     }
 }
 
@@ -476,6 +528,8 @@ pub enum Mark {
     Impact,
     /// Blue restored or cleaned a host.
     Restore,
+    /// A sensor raised an alert that red caused (a true positive).
+    Detection,
 }
 
 impl Mark {
@@ -485,6 +539,7 @@ impl Mark {
             Mark::Privilege => "privilege",
             Mark::Impact => "impact",
             Mark::Restore => "restore",
+            Mark::Detection => "detection",
         }
     }
 
@@ -499,6 +554,7 @@ impl Mark {
             Mark::Restore => {
                 e.kind == EventKind::Restored || (e.kind == EventKind::SessionsRemoved && e.a > 0)
             }
+            Mark::Detection => Alert::decode(e).is_some_and(|a| a.malicious()),
         }
     }
 }

@@ -3,8 +3,9 @@
 //! over time; the key hints. Colours carry meaning only together with text labels, so the
 //! view reads the same with `NO_COLOR`.
 
+use mirrorlab_sim::model::AlertKind;
 use mirrorlab_sim::model::RedKind;
-use mirrorlab_sim::trace::{Event, EventKind, tenths};
+use mirrorlab_sim::trace::{Alert, AlertCause, Event, EventKind, tenths};
 use mirrorlab_sim::{BlueAction, HostView, RedAction, RedHold};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -107,9 +108,14 @@ pub fn render(app: &App, f: &mut Frame) {
         &[(&app.timeline, Color::Cyan)],
         " blue's score over time ".into(),
     );
+    let hint = if app.timeline.scenario.sensors.is_empty() {
+        "space play/pause · ←/→ step · +/- speed · c p i r next event · tab host · ? help · q quit"
+    } else {
+        "space play/pause · ←/→ step · +/- speed · c p i r a next event · u users · tab host · ? help · q quit"
+    };
     f.render_widget(
         Paragraph::new(Line::from(vec![Span::styled(
-            "space play/pause · ←/→ step · +/- speed · c p i r next event · tab host · ? help · q quit",
+            hint,
             theme.fg(Color::DarkGray),
         )])),
         keys,
@@ -227,13 +233,15 @@ fn gutter_spans(lanes: &[Vec<(usize, usize, bool)>], r: usize, theme: Theme) -> 
 }
 
 /// One host's line on the map; `gained`: the tick red gained a session here (shown when the
-/// line has room).
+/// line has room); `alerts`: the alerts raised on it this step.
+#[allow(clippy::too_many_arguments)]
 fn host_line(
     app: &App,
     tl: &Timeline,
     h: usize,
     v: &HostView,
     gained: Option<u32>,
+    alerts: u32,
     width: usize,
     theme: Theme,
 ) -> Line<'static> {
@@ -271,6 +279,9 @@ fn host_line(
     }
     if v.restoring {
         spans.push(Span::styled(" ⟳", theme.fg(Color::Green)));
+    }
+    if alerts > 0 {
+        spans.push(Span::styled(format!(" !{alerts}"), theme.fg(Color::Yellow)));
     }
     let used: usize = spans.iter().map(|sp| sp.content.chars().count()).sum();
     if !label.is_empty() && used + label.len() <= width {
@@ -385,6 +396,13 @@ fn map_lines(
     let width = inner.width as usize;
     let edges = tl.attack_edges(app.cursor);
     let gained = |h: usize| edges.iter().rev().find(|e| e.to == h).map(|e| e.tick);
+    // The alerts raised on each host this step.
+    let mut alerts = vec![0u32; s.hosts.len()];
+    for a in tl.frame_events(frame).iter().filter_map(Alert::decode) {
+        if let Some(n) = alerts.get_mut(a.host as usize) {
+            *n += 1;
+        }
+    }
     let mut lines = Vec::new();
     match app.zoom {
         None if !app.summary_map() => {
@@ -435,6 +453,7 @@ fn map_lines(
                         h,
                         &frame.hosts[h],
                         gained(h),
+                        alerts[h],
                         width - gutter,
                         theme,
                     );
@@ -495,6 +514,13 @@ fn map_lines(
                 if spans.len() == 1 {
                     spans.push(Span::styled("all clean", theme.fg(Color::DarkGray)));
                 }
+                let raised: u32 = sn.hosts.iter().map(|&h| alerts[h as usize]).sum();
+                if raised > 0 {
+                    spans.push(Span::styled(
+                        format!("!{raised} alerts"),
+                        theme.fg(Color::Yellow),
+                    ));
+                }
                 lines.push((first, Line::from(spans)));
             }
             lines.push((
@@ -516,7 +542,16 @@ fn map_lines(
                 let h = h as usize;
                 lines.push((
                     Some(h),
-                    host_line(app, tl, h, &frame.hosts[h], gained(h), width, theme),
+                    host_line(
+                        app,
+                        tl,
+                        h,
+                        &frame.hosts[h],
+                        gained(h),
+                        alerts[h],
+                        width,
+                        theme,
+                    ),
                 ));
             }
         }
@@ -650,8 +685,60 @@ pub fn event_text_of(tl: &crate::episode::Timeline, e: &Event) -> Option<(String
             ),
             "blue",
         ),
+        EventKind::Alert => {
+            let al = Alert::decode(e)?;
+            let sensor = s
+                .sensors
+                .get(al.sensor as usize)
+                .map_or("?", |x| x.name.as_str());
+            let what = format!(
+                "{t:>3} alert {} {} by {sensor}",
+                al.kind.name(),
+                host(e.host)
+            );
+            match al.cause {
+                AlertCause::Red { .. } => (format!("{what} ← red {}", al.attack_id(s, l)), "alert"),
+                AlertCause::Benign { green } => {
+                    (format!("{what} ← false: {}", green_name(s, green)), "false")
+                }
+            }
+        }
+        EventKind::GreenWork => (
+            format!(
+                "{t:>3} green {} {} {}",
+                green_name(s, e.a),
+                AlertKind::from_index(e.b).map_or("?", |k| k.name()),
+                host(e.host)
+            ),
+            "user",
+        ),
+        EventKind::GreenScan => (
+            format!("{t:>3} green {} scan {}", green_name(s, e.a), host(e.host)),
+            "user",
+        ),
         _ => return None,
     })
+}
+
+fn green_name(s: &mirrorlab_sim::model::Scenario, g: u32) -> &str {
+    s.green.get(g as usize).map_or("?", |x| x.name.as_str())
+}
+
+/// Whether the log shows an event of this style: benign users' work only when asked.
+fn shown(app: &App, style: &str) -> bool {
+    style != "user" || app.show_users
+}
+
+/// An event style's colour (the log's and the host panel's).
+fn event_style(theme: Theme, style: &str) -> Style {
+    match style {
+        "bad" => theme.fg(Color::Red).add_modifier(Modifier::BOLD),
+        "red" => theme.fg(Color::LightRed),
+        "good" => theme.fg(Color::Green),
+        "alert" => theme.fg(Color::Yellow),
+        "false" | "user" => theme.fg(Color::DarkGray),
+        _ => theme.fg(Color::Blue),
+    }
 }
 
 fn event_log(app: &App, f: &mut Frame, area: Rect, theme: Theme) {
@@ -669,14 +756,10 @@ fn event_log(app: &App, f: &mut Frame, area: Rect, theme: Theme) {
         if lines.len() >= rows {
             break;
         }
-        if let Some((text, kind)) = event_text(app, e) {
-            let style = match kind {
-                "bad" => theme.fg(Color::Red).add_modifier(Modifier::BOLD),
-                "red" => theme.fg(Color::LightRed),
-                "good" => theme.fg(Color::Green),
-                _ => theme.fg(Color::Blue),
-            };
-            lines.push(Line::from(Span::styled(text, style)));
+        if let Some((text, kind)) = event_text(app, e)
+            && shown(app, kind)
+        {
+            lines.push(Line::from(Span::styled(text, event_style(theme, kind))));
         }
     }
     lines.reverse();
@@ -746,12 +829,37 @@ fn host_details(app: &App, frame: &EpFrame, f: &mut Frame, area: Rect, theme: Th
                 v.decoys
             )),
         ]));
+        // Its alerts, with their labels (the viewer shows the ground truth).
+        if !s.sensors.is_empty() {
+            let al = app.timeline.host_alerts(app.cursor, h);
+            let mut spans = vec![Span::styled(
+                format!(
+                    "alerts {} now ({} true) · {} in {} ticks ({} true)",
+                    al.now_total(),
+                    al.now_true,
+                    al.window_total(),
+                    s.alert_window,
+                    al.window_true
+                ),
+                theme.fg(Color::Yellow),
+            )];
+            let kinds: Vec<String> = AlertKind::ALL
+                .iter()
+                .filter(|k| al.window[**k as usize] > 0)
+                .map(|k| format!("{} {}", k.name(), al.window[*k as usize]))
+                .collect();
+            if !kinds.is_empty() {
+                spans.push(Span::raw(format!(": {}", kinds.join(" · "))));
+            }
+            lines.push(Line::from(spans));
+        }
         // Its latest events, newest last.
         let mut history: Vec<String> = app.timeline.events[..end]
             .iter()
             .rev()
             .filter(|e| event_host(&app.timeline, e) == Some(h))
-            .filter_map(|e| event_text(app, e).map(|(t, _)| t))
+            .filter_map(|e| event_text(app, e).filter(|(_, k)| shown(app, k)))
+            .map(|(t, _)| t)
             .take(3)
             .collect();
         history.reverse();
@@ -872,8 +980,9 @@ fn help(f: &mut Frame, area: Rect, theme: Theme) {
         "← / h      one tick backwards",
         "home / end the episode's start / end",
         "+ / -      faster / slower",
-        "c p i r    next compromise, privilege, impact, restore",
-        "C P I R    previous one",
+        "c p i r a  next compromise, root, impact, restore, alert",
+        "C P I R A  previous one (a: an alert that red caused)",
+        "u          show / hide benign users' work in the log",
         "tab / ⇧tab select the next / previous host (or click)",
         "enter      zoom into the selected host's subnet",
         "d          (compare) where the two worlds diverge",
@@ -883,10 +992,11 @@ fn help(f: &mut Frame, area: Rect, theme: Theme) {
         "q          quit",
         "",
         "map: what red truly holds (clean, found, scanned, USER,",
-        "ROOT, IMPACT), then what blue believes (b:?, b:user,",
-        "b:root); dN decoys placed; ⟳ being restored; @t the tick",
-        "red gained it; red lines on the left: red's path (from ╭",
-        "or ╰ to ▶, from the host that led red there)",
+        "ROOT, IMPACT), then blue's belief (b:?, b:user, b:root);",
+        "dN decoys; ⟳ being restored; !N alerts this tick; @t the",
+        "tick red gained it; red lines: red's path, ╭ or ╰ to ▶,",
+        "from the host that led red there. Alerts in the log end",
+        "← red T… if red caused them, ← false: team if users did",
     ];
     key_help(f, area, &text, theme.fg(Color::Yellow));
 }
@@ -978,8 +1088,10 @@ fn render_compare(app: &App, f: &mut Frame) {
                 theme.fg(Color::Blue).add_modifier(Modifier::BOLD),
             )));
             for e in tl.frame_events(fr) {
-                if let Some((text, _)) = event_text_of(tl, e) {
-                    lines.push(Line::from(Span::raw(text)));
+                if let Some((text, kind)) = event_text_of(tl, e)
+                    && shown(app, kind)
+                {
+                    lines.push(Line::from(Span::styled(text, event_style(theme, kind))));
                 }
             }
         }

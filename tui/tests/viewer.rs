@@ -563,3 +563,84 @@ fn notices_stay_while_playing_and_paths_have_no_self_loops() {
     assert!(!edges.is_empty());
     assert!(edges.iter().all(|e| e.from != e.to), "{edges:?}");
 }
+
+fn enterprise_app(seed: u64) -> App {
+    let s = Arc::new(mirrorlab_scenarios::load("enterprise").unwrap().scenario);
+    let tl = Timeline::live(s, "adaptive", "react-restore", seed, 0, None).unwrap();
+    App::new(tl, true, None)
+}
+
+#[test]
+fn alerts_are_shown_with_their_labels_and_users_work_on_demand() {
+    use mirrorlab_sim::trace::Alert;
+    let mut a = enterprise_app(1);
+    let window = a.timeline.scenario.alert_window;
+    a.update(Message::Next(Mark::Detection));
+    let t = a.cursor;
+    assert!(t > 0, "{}", a.notice);
+    let f = a.timeline.made_frame(t).unwrap().clone();
+    let detected: Vec<Alert> = a
+        .timeline
+        .frame_events(&f)
+        .iter()
+        .filter_map(Alert::decode)
+        .filter(|x| x.malicious())
+        .collect();
+    assert!(!detected.is_empty());
+    // No earlier tick holds a true alert.
+    a.update(Message::Previous(Mark::Detection));
+    assert_eq!(a.cursor, t);
+    // The host panel's tallies equal the alert events counted by their own tick stamps.
+    let host = detected[0].host as usize;
+    a.update(Message::Select(host));
+    let last_tick = a.timeline.frame_events(&f)[0].tick;
+    let mut now = 0;
+    let mut recent = 0;
+    let mut recent_true = 0;
+    for e in &a.timeline.events[..f.events.1] {
+        let Some(al) = Alert::decode(e) else { continue };
+        if al.host as usize != host || e.tick + window <= last_tick {
+            continue;
+        }
+        recent += 1;
+        recent_true += al.malicious() as u32;
+        now += (e.tick == last_tick) as u32;
+    }
+    let tally = a.timeline.host_alerts(t, host);
+    assert_eq!(
+        (tally.now_total(), tally.window_total(), tally.window_true),
+        (now, recent, recent_true)
+    );
+    assert!(tally.now_true >= 1);
+    let text = screen(&a, 120, 40);
+    let name = &a.timeline.scenario.hosts[host].name;
+    assert!(
+        text.contains(&format!(
+            "alerts {now} now ({} true) · {recent} in {window} ticks",
+            tally.now_true
+        )),
+        "{text}"
+    );
+    assert!(text.contains(name.as_str()), "{text}");
+    assert!(text.contains("← red T"), "{text}");
+    assert!(text.contains(&format!(" !{now}")), "{text}");
+    // Benign users' work shows only when asked; false alarms name the users behind them.
+    a.update(Message::SeekEnd);
+    let quiet = screen(&a, 120, 40);
+    assert!(!quiet.contains(" green "), "{quiet}");
+    a.update(Message::ToggleUsers);
+    assert!(a.show_users);
+    let busy = screen(&a, 120, 40);
+    assert!(busy.contains(" green "), "{busy}");
+    let falses = a
+        .timeline
+        .events
+        .iter()
+        .filter_map(Alert::decode)
+        .filter(|x| !x.malicious())
+        .count();
+    assert!(falses > 0);
+    a.update(Message::ToggleUsers);
+    a.update(Message::SeekTo(t));
+    insta::assert_snapshot!("enterprise_detection_120x40", screen(&a, 120, 40));
+}
