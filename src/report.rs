@@ -1,13 +1,14 @@
 //! What `run` and `eval` print, as text for people and JSON for programs.
 
+use std::collections::BTreeMap;
 use std::fmt::Write;
 
 use serde_json::{Value, json};
 
 use mirrorlab_sim::Finished;
-use mirrorlab_sim::engine::{EpisodeSummary, blue_kind_names, red_kind_names};
+use mirrorlab_sim::engine::{EpisodeSummary, blue_kind_names};
 use mirrorlab_sim::layout::Layout;
-use mirrorlab_sim::model::Scenario;
+use mirrorlab_sim::model::{RedKind, Scenario};
 use mirrorlab_sim::replay::hex;
 use mirrorlab_sim::trace::{self, HashChain};
 
@@ -44,7 +45,10 @@ pub struct RunReport {
     impact_share: f64,
     blue_actions: Vec<(&'static str, u64)>,
     red_actions: Vec<(&'static str, u64)>,
-    exploits: Vec<(String, String, u64)>,
+    /// (name, ATT&CK id, successes, tries).
+    exploits: Vec<(String, String, u64, u64)>,
+    /// Red's actions by ATT&CK technique (exploits by the exploit tried), id order.
+    attack: BTreeMap<String, u64>,
     red_invalid: u64,
     trace_hash: u64,
     alerts: Option<AlertTotals>,
@@ -66,8 +70,10 @@ pub struct RunAcc {
     first_priv: Acc,
     first_impact: Acc,
     blue_actions: [u64; 6],
-    red_actions: [u64; 6],
-    exploits: Vec<(String, String, u64)>,
+    red_actions: [u64; RedKind::COUNT],
+    /// Red's kinds the scenario has (CAGE-2's six and its techniques).
+    red_kinds: Vec<RedKind>,
+    exploits: Vec<(String, String, u64, u64)>,
     red_invalid: u64,
     hash: HashChain,
     /// Only with sensors.
@@ -91,11 +97,15 @@ impl RunAcc {
             first_priv: Acc::default(),
             first_impact: Acc::default(),
             blue_actions: [0; 6],
-            red_actions: [0; 6],
+            red_actions: [0; RedKind::COUNT],
+            red_kinds: RedKind::ALL
+                .into_iter()
+                .filter(|&k| (k as usize) < RedKind::CAGE || s.red.technique(k).is_some())
+                .collect(),
             exploits: s
                 .exploits
                 .iter()
-                .map(|e| (e.name.clone(), e.attack_id.clone(), 0))
+                .map(|e| (e.name.clone(), e.attack_id.clone(), 0, 0))
                 .collect(),
             red_invalid: 0,
             hash: HashChain::new(),
@@ -121,11 +131,15 @@ impl RunAcc {
         for (t, v) in self.blue_actions.iter_mut().zip(x.blue_actions) {
             *t += v as u64;
         }
-        for (t, v) in self.red_actions.iter_mut().zip(x.red_actions) {
-            *t += v as u64;
+        let red = x.red_actions.iter().chain(&x.red_techniques);
+        for (t, v) in self.red_actions.iter_mut().zip(red) {
+            *t += *v as u64;
         }
         for (e, c) in self.exploits.iter_mut().zip(&x.exploits) {
             e.2 += *c as u64;
+        }
+        for (e, c) in self.exploits.iter_mut().zip(&x.exploits_tried) {
+            e.3 += *c as u64;
         }
         self.red_invalid += x.red_invalid as u64;
         self.hash.add(x.episode, x.trace_hash);
@@ -160,7 +174,26 @@ impl RunAcc {
                 .into_iter()
                 .zip(self.blue_actions)
                 .collect(),
-            red_actions: red_kind_names().into_iter().zip(self.red_actions).collect(),
+            red_actions: self
+                .red_kinds
+                .iter()
+                .map(|&k| (k.name(), self.red_actions[k as usize]))
+                .collect(),
+            attack: {
+                let mut m = BTreeMap::new();
+                for &k in &self.red_kinds {
+                    let n = self.red_actions[k as usize];
+                    if k != RedKind::Sleep && k != RedKind::ExploitRemoteService && n > 0 {
+                        *m.entry(k.attack_id().to_string()).or_default() += n;
+                    }
+                }
+                for (_, id, _, tried) in &self.exploits {
+                    if *tried > 0 {
+                        *m.entry(id.clone()).or_default() += tried;
+                    }
+                }
+                m
+            },
             exploits: self.exploits,
             red_invalid: self.red_invalid,
             trace_hash: self.hash.value(),
@@ -232,11 +265,19 @@ impl RunReport {
         if self.red_invalid > 0 {
             let _ = writeln!(o, "red invalid actions     {}", self.red_invalid);
         }
+        if !self.attack.is_empty() {
+            let ids: Vec<String> = self
+                .attack
+                .iter()
+                .map(|(k, c)| format!("{k} {c}"))
+                .collect();
+            let _ = writeln!(o, "ATT&CK techniques       {}", ids.join(", "));
+        }
         let ex: Vec<String> = self
             .exploits
             .iter()
             .filter(|e| e.2 > 0)
-            .map(|(n, a, c)| format!("{n} ({a}) {c}"))
+            .map(|(n, a, c, _)| format!("{n} ({a}) {c}"))
             .collect();
         if !ex.is_empty() {
             let _ = writeln!(o, "successful exploits     {}", ex.join(", "));
@@ -307,7 +348,8 @@ impl RunReport {
             "blue_actions": obj(&self.blue_actions),
             "red_actions": obj(&self.red_actions),
             "red_invalid": self.red_invalid,
-            "exploits": self.exploits.iter().map(|(n, a, c)| json!({"name": n, "attack": a, "successes": c})).collect::<Vec<_>>(),
+            "attack_techniques": self.attack,
+            "exploits": self.exploits.iter().map(|(n, a, c, t)| json!({"name": n, "attack": a, "successes": c, "tries": t})).collect::<Vec<_>>(),
             "trace_hash": hex(self.trace_hash),
         });
         if self.alerts.is_some() {

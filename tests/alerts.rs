@@ -11,7 +11,7 @@ use common::Match;
 use mirrorlab_agents::play::Arena;
 use mirrorlab_agents::red_agent;
 use mirrorlab_sim::layout::RedAction;
-use mirrorlab_sim::model::{AlertKind, Scenario};
+use mirrorlab_sim::model::{AlertKind, RedKind, Scenario};
 use mirrorlab_sim::trace::{Alert, AlertCause, Event, EventKind};
 use mirrorlab_sim::{Sim, SimConfig};
 
@@ -92,6 +92,17 @@ fn every_alert_is_labelled_with_exactly_what_caused_it() {
                             ),
                             RedAction::Escalate(x) => (x == a.host, &[AlertKind::Process]),
                             RedAction::Impact(x) => (x == a.host, &[AlertKind::Service]),
+                            RedAction::Technique(k, x) => (
+                                x == a.host,
+                                std::slice::from_ref(match k {
+                                    RedKind::LateralMovement => &AlertKind::Login,
+                                    RedKind::CommandAndControl
+                                    | RedKind::EncryptedChannel
+                                    | RedKind::Exfiltration => &AlertKind::Connection,
+                                    RedKind::Ransomware => &AlertKind::File,
+                                    _ => &AlertKind::Process,
+                                }),
+                            ),
                             RedAction::Sleep => (false, &[]),
                         };
                         assert!(on_target, "tick {tick}: {a:?} is not where {act:?} acted");
@@ -374,11 +385,14 @@ fn every_bundled_scenario_plays_every_scripted_pairing() {
                     }
                     Err(e) => {
                         let msg = e.to_string();
-                        assert!(
-                            *red == "bline"
-                                && msg.contains("meander and adaptive play any network"),
-                            "{name}: {red} vs {blue}: {msg}"
-                        );
+                        // B_line knows cage2's hosts only; extortion gets in by phishing.
+                        let refused = (*red == "bline"
+                            && msg.contains("meander and adaptive play any network"))
+                            || (*red == "extortion"
+                                && s.red.technique(RedKind::Phishing).is_none()
+                                && s.red.technique(RedKind::PhishingDeepfake).is_none()
+                                && msg.contains("it gets in by phishing"));
+                        assert!(refused, "{name}: {red} vs {blue}: {msg}");
                     }
                 }
             }

@@ -24,6 +24,7 @@ use mirrorlab_sim::layout::{Layout, RED_OBS_PER_HOST, RedAction};
 use mirrorlab_sim::model::{HostId, Scenario, SubnetId};
 use mirrorlab_sim::rng::{Purpose, Stream};
 
+use crate::routes::Routes;
 use crate::{Agent, AgentError, Obs, Side};
 
 /// Ticks a host is avoided after red lost its session there.
@@ -32,8 +33,6 @@ pub const AVOID_AFTER_LOSS: u32 = 8;
 pub const AVOID_AFTER_FAILURE: u32 = 4;
 /// Failed exploits after which a host is given up for the episode.
 pub const GIVE_UP_AFTER: u8 = 3;
-
-const NONE: u32 = u32::MAX;
 
 pub struct Adaptive {
     seed: u64,
@@ -44,14 +43,8 @@ pub struct Adaptive {
     entry: Vec<bool>,
     /// Per host: the route distance of its subnet from red's entry subnet.
     depth: Vec<u32>,
-    /// Per subnet, how red's traffic reaches it: every red action is launched from red's
-    /// first entry host, and a subnet other than its own is reached over a route from there
-    /// (the simulator's rule, `sim::rules::network`).
-    reach: Vec<Reach>,
-    /// Per host its subnet; per subnet its hosts and route distance from red's entry.
-    subnet_of: Vec<SubnetId>,
-    subnet_hosts: Vec<Vec<HostId>>,
-    subnet_depth: Vec<u32>,
+    /// How red's traffic reaches each subnet.
+    routes: Routes,
     // Memory, per env × subnet or env × host.
     /// Subnets swept (a sweep that reached nothing is forgotten, to be tried again).
     swept: Vec<bool>,
@@ -75,38 +68,7 @@ impl Adaptive {
             why: "the scenario names no impact goal".into(),
         })?;
         let (h, ns) = (s.hosts.len(), s.subnets.len());
-        let home = s.hosts[s.red.entry[0] as usize].subnet;
-        // Route distance from the entry subnet (breadth first, subnets in id order).
-        let mut dist = vec![NONE; ns];
-        dist[home as usize] = 0;
-        let mut frontier = vec![home];
-        while !frontier.is_empty() {
-            let mut next = Vec::new();
-            for &f in &frontier {
-                for r in s.routes.iter().filter(|r| r.from == f) {
-                    if dist[r.to as usize] == NONE {
-                        dist[r.to as usize] = dist[f as usize] + 1;
-                        next.push(r.to);
-                    }
-                }
-            }
-            frontier = next;
-        }
-        let reach = (0..ns as SubnetId)
-            .map(|sn| {
-                let routes = s.routes.iter().filter(|r| r.from == home && r.to == sn);
-                if sn == home || routes.clone().any(|r| r.via.is_none()) {
-                    Reach::Always
-                } else {
-                    let vias: Vec<SubnetId> = routes.filter_map(|r| r.via).collect();
-                    if vias.is_empty() {
-                        Reach::Never
-                    } else {
-                        Reach::Via(vias)
-                    }
-                }
-            })
-            .collect();
+        let routes = Routes::new(s);
         let mut entry = vec![false; h];
         for &x in &s.red.entry {
             entry[x as usize] = true;
@@ -117,15 +79,8 @@ impl Adaptive {
             ns,
             goal,
             entry,
-            depth: s
-                .hosts
-                .iter()
-                .map(|x| dist[x.subnet as usize].min(ns as u32))
-                .collect(),
-            reach,
-            subnet_of: s.hosts.iter().map(|x| x.subnet).collect(),
-            subnet_hosts: s.subnets.iter().map(|sn| sn.hosts.clone()).collect(),
-            subnet_depth: dist.iter().map(|&d| d.min(ns as u32)).collect(),
+            depth: (0..h).map(|x| routes.host_depth(x)).collect(),
+            routes,
             swept: vec![false; n * ns],
             escalated: vec![false; n * h],
             held: vec![0; n * h],
@@ -214,22 +169,17 @@ impl Adaptive {
             return RedAction::Escalate(x);
         }
         // Zones red's traffic reaches now.
-        let reaches_subnet = |m: &Adaptive, sn: usize| match &m.reach[sn] {
-            Reach::Always => true,
-            Reach::Never => false,
-            Reach::Via(vias) => vias.iter().any(|&v| {
-                m.subnet_hosts[v as usize]
-                    .iter()
-                    .any(|&y| m.held[e * h + y as usize] > 0)
-            }),
+        let reaches_subnet = |m: &Adaptive, sn: usize| {
+            m.routes
+                .reaches_subnet(sn, |y| m.held[e * h + y as usize] > 0)
         };
-        let reaches = |m: &Adaptive, x: usize| reaches_subnet(m, m.subnet_of[x] as usize);
+        let reaches = |m: &Adaptive, x: usize| reaches_subnet(m, m.routes.subnet_of[x] as usize);
         // Sweep the deepest known subnet it reaches and has not swept.
         let unswept = (0..self.ns)
             .filter(|&sn| {
                 row[3 + sn] > 0.5 && !self.swept[e * self.ns + sn] && reaches_subnet(self, sn)
             })
-            .max_by_key(|&sn| self.subnet_depth[sn]);
+            .max_by_key(|&sn| self.routes.depth[sn]);
         if let Some(sn) = unswept {
             self.swept[e * self.ns + sn] = true;
             return RedAction::DiscoverSystems(sn as SubnetId);
@@ -276,17 +226,6 @@ impl Adaptive {
             None => RedAction::Sleep,
         }
     }
-}
-
-/// How red's traffic reaches a subnet.
-#[derive(Clone, Debug, PartialEq, Eq)]
-enum Reach {
-    /// Red's own subnet, or a route with no condition.
-    Always,
-    /// Only while red holds a session in one of these subnets.
-    Via(Vec<SubnetId>),
-    /// No route from red's launch subnet.
-    Never,
 }
 
 /// Preference among targets: reachable before unreachable, the goal before all, then depth.

@@ -12,10 +12,12 @@
 
 pub mod adaptive;
 pub mod blue;
+pub mod extortion;
 pub mod learned;
 pub mod mixture;
 pub mod play;
 pub mod red;
+pub mod routes;
 
 use mirrorlab_sim::Layout;
 use mirrorlab_sim::model::Scenario;
@@ -147,6 +149,13 @@ pub const AGENTS: &[AgentSpec] = &[
         arg: None,
         about: "Adaptive: heads for the goal from what it sees, goes round hosts blue took back or that failed it (AI-like)",
         build: |s, n, seed, _| Ok(Box::new(adaptive::Adaptive::new(s, n, seed)?)),
+    },
+    AgentSpec {
+        side: Side::Red,
+        name: "extortion",
+        arg: None,
+        about: "Extortion: a ransomware crew; phishes in, dumps credentials, moves laterally, steals the data, then encrypts it (AI-like; needs phishing, as in `ransomware`)",
+        build: |s, n, seed, _| Ok(Box::new(extortion::Extortion::new(s, n, seed)?)),
     },
     AgentSpec {
         side: Side::Red,

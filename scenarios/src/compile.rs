@@ -10,6 +10,7 @@ use crate::diag::{Diagnostic, Severity};
 use crate::load::Parsed;
 use crate::raw::{
     self, AlertKindName, BlueActionName, ExploitKind, RedActionName, ScenarioFile, SensorKind,
+    TechniqueName,
 };
 
 pub const FORMAT_NAME: &str = "mirrorlab-scenario";
@@ -509,11 +510,16 @@ fn compile_hosts(
                 format!("found {critical} critical services; expected at most one per host"),
             );
         }
-        if h.raw.availability > 0.0 && critical == 0 {
+        let ransomware = f.red.techniques.contains_key(&TechniqueName::Ransomware);
+        if h.raw.availability > 0.0 && critical == 0 && !ransomware {
             cx.err(
                 &format!("{hp}/availability"),
-                "found an availability value but no critical service; expected a service with `critical = true` (availability is lost while it is stopped)".into(),
+                "found an availability value but no critical service; expected a service with `critical = true` (availability is lost while it is stopped) or red's `ransomware` technique (lost while the host is encrypted)".into(),
             );
+        }
+        let mut data_value = 0;
+        for (di, d) in h.raw.data.iter().enumerate() {
+            data_value += tenths(cx, &format!("{hp}/data/{di}/value"), d.value);
         }
         let mut reveals = Vec::new();
         for (ri, r) in h.raw.reveals.iter().enumerate() {
@@ -543,6 +549,7 @@ fn compile_hosts(
             confidentiality: conf,
             availability: avail,
             critical_service: critical > 0,
+            data_value,
             reveals,
         });
     }
@@ -647,6 +654,16 @@ fn compile_sides(
             n,
         ));
     }
+    let mut known_hosts = Vec::new();
+    for (i, n) in f.red.known_hosts.iter().enumerate() {
+        known_hosts.extend(lookup(
+            cx,
+            &names.hosts,
+            "host",
+            &format!("/red/known_hosts/{i}"),
+            n,
+        ));
+    }
     let mut goals = Vec::new();
     for (i, n) in f.red.impact_goals.iter().enumerate() {
         let gp = format!("/red/impact_goals/{i}");
@@ -709,11 +726,74 @@ fn compile_sides(
             entry,
             goals,
             known_subnets,
+            known_hosts,
             invalid_action_penalty: invalid,
             costs: red_costs,
+            techniques: compile_techniques(cx, f, model_hosts),
         },
         m::BlueSpec { costs: blue_costs },
     )
+}
+
+/// `[red.techniques]`: each table enables one technique, in [`m::RedKind`] order (the
+/// format's names are the kinds' names).
+fn compile_techniques(cx: &mut Ctx, f: &ScenarioFile, hosts: &[m::Host]) -> Vec<m::Technique> {
+    let key = |n: TechniqueName| {
+        serde_json::to_value(n)
+            .ok()
+            .and_then(|v| v.as_str().map(String::from))
+            .unwrap_or_default()
+    };
+    let on = |n: TechniqueName| f.red.techniques.contains_key(&n);
+    let mut out = Vec::new();
+    for (&name, t) in &f.red.techniques {
+        let k = key(name);
+        let pointer = format!("/red/techniques/{k}");
+        let Some(kind) = m::RedKind::from_name(&k) else {
+            cx.err(
+                &pointer,
+                format!("`{k}` is not a technique the simulator knows"),
+            );
+            continue;
+        };
+        let needs = match name {
+            TechniqueName::LateralMovement if !on(TechniqueName::CredentialDumping) => {
+                Some("`credential_dumping` (its valid accounts come from dumping them)")
+            }
+            TechniqueName::Exfiltration
+                if !on(TechniqueName::C2) && !on(TechniqueName::C2Encrypted) =>
+            {
+                Some("`c2` or `c2_encrypted` (the data leaves over a channel)")
+            }
+            _ => None,
+        };
+        if let Some(what) = needs {
+            cx.err(&pointer, format!("`{k}` needs red's technique {what}"));
+        }
+        let dataless = hosts.iter().all(|h| h.data_value == 0);
+        let userless = f.green.is_empty();
+        match name {
+            TechniqueName::Exfiltration if dataless => cx.warn(
+                &pointer,
+                "no host has `data`: there is nothing to exfiltrate".into(),
+            ),
+            TechniqueName::Phishing | TechniqueName::PhishingDeepfake if userless => cx.warn(
+                &pointer,
+                "no `[[green]]` user works anywhere: no lure can be taken".into(),
+            ),
+            _ => {}
+        }
+        out.push(m::Technique {
+            kind,
+            success: m::Probability::new(t.success_probability),
+            detection: m::Probability::new(t.detection),
+            cost: m::ActionCost {
+                cost: tenths(cx, &format!("{pointer}/cost"), t.cost),
+                duration: t.duration,
+            },
+        });
+    }
+    out
 }
 
 fn compile_green(
@@ -904,13 +984,19 @@ fn warn_inert(cx: &mut Ctx, f: &ScenarioFile, hosts: &[HostDef], subnet_hosts: &
             );
         }
     }
-    if hosts
-        .iter()
-        .any(|h| !h.raw.data.is_empty() || !h.raw.vulnerability.is_empty())
-    {
+    if hosts.iter().any(|h| !h.raw.vulnerability.is_empty()) {
         cx.warn(
             "",
-            "data assets and host vulnerabilities are validated but not yet simulated".into(),
+            "host vulnerabilities are validated but not yet simulated".into(),
+        );
+    }
+    let takes_data = [TechniqueName::Exfiltration, TechniqueName::Ransomware]
+        .iter()
+        .any(|n| f.red.techniques.contains_key(n));
+    if !takes_data && hosts.iter().any(|h| !h.raw.data.is_empty()) {
+        cx.warn(
+            "",
+            "data assets count only when red may take them: enable `[red.techniques.exfiltration]` or `[red.techniques.ransomware]`".into(),
         );
     }
     if f.sensor.is_empty()

@@ -28,6 +28,11 @@ pub const BUNDLED: &[(&str, &str, &str)] = &[
         "enterprise.toml",
         include_str!("../enterprise.toml"),
     ),
+    (
+        "ransomware",
+        "ransomware.toml",
+        include_str!("../ransomware.toml"),
+    ),
 ];
 
 /// A compiled scenario and what was said about it.

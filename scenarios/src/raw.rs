@@ -429,6 +429,10 @@ pub struct Red {
     /// reconnaissance, ATT&CK T1590), so it can sweep them at once.
     #[serde(default)]
     pub known_subnets: Vec<String>,
+    /// Hosts whose address red knows from the start (gathered victim information, ATT&CK
+    /// T1589: the staff's e-mail addresses a phishing lure can reach).
+    #[serde(default)]
+    pub known_hosts: Vec<String>,
     /// Subtracted from red's own reward for an action naming something red doesn't know.
     #[serde(default = "default_invalid")]
     #[schemars(range(min = 0.0, max = 1000.0), extend("x-decimal-places" = 1))]
@@ -436,6 +440,69 @@ pub struct Red {
     /// Per action kind: sleep, discover_systems, discover_services, exploit, escalate, impact.
     #[serde(default)]
     pub actions: BTreeMap<RedActionName, ActionSpec>,
+    /// Techniques beyond CAGE-2's that red may use, each with its parameters: a table
+    /// `[red.techniques.NAME]` enables one (an empty table takes the defaults). Each adds one
+    /// red action per host.
+    #[serde(default)]
+    pub techniques: BTreeMap<TechniqueName, TechniqueSpec>,
+}
+
+/// Techniques beyond CAGE-2's, with their ATT&CK ids.
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, JsonSchema,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum TechniqueName {
+    /// T1566: a lure to a host's users; a user session if one takes it.
+    Phishing,
+    /// T1566 with a deep-fake lure (its own, usually higher, success probability).
+    PhishingDeepfake,
+    /// T1003: with root/SYSTEM on a host, valid accounts for its subnet.
+    CredentialDumping,
+    /// T1021 with valid accounts (T1078): a user session on a reachable host of a subnet
+    /// whose accounts red holds. Needs `credential_dumping`.
+    LateralMovement,
+    /// T1071: a command-and-control channel from a host red holds.
+    C2,
+    /// T1573: an encrypted channel (its `detection` factor also applies to exfiltration
+    /// over it).
+    C2Encrypted,
+    /// T1041: with root/SYSTEM and a channel on a host, its data is stolen (its value lost
+    /// once). Needs `c2` or `c2_encrypted`.
+    Exfiltration,
+    /// T1486: with root/SYSTEM, the host's data is encrypted: its value lost once, and the
+    /// host's availability every tick until a Restore.
+    Ransomware,
+    /// T1053: a scheduled task that brings red's session back after a Remove (not after a
+    /// Restore).
+    Persistence,
+}
+
+/// A technique's parameters.
+#[derive(Clone, Debug, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TechniqueSpec {
+    /// Chance that it works once its preconditions hold.
+    #[serde(default = "certain")]
+    #[schemars(range(min = 0.0, max = 1.0))]
+    pub success_probability: f64,
+    /// Factor on each sensor's true-positive rate for the activity it leaves (1: as seen
+    /// as any other red activity; lower: stealthier).
+    #[serde(default = "certain")]
+    #[schemars(range(min = 0.0, max = 1.0))]
+    pub detection: f64,
+    /// Reward cost to red, charged when issued. One decimal place.
+    #[serde(default)]
+    #[schemars(range(min = 0.0, max = 1000.0), extend("x-decimal-places" = 1))]
+    pub cost: f64,
+    /// Ticks it takes.
+    #[serde(default = "one_u16")]
+    #[schemars(range(min = 1, max = 10000))]
+    pub duration: u16,
+}
+
+fn certain() -> f64 {
+    1.0
 }
 
 fn one_u32() -> u32 {

@@ -1,9 +1,10 @@
 //! Can red reach a goal at all? An optimistic fixpoint over what red could learn and take:
 //! sweeps of routable known subnets, exploits that some service admits, escalations that
-//! reveal addresses and subnets. Blue and chance are ignored: "unreachable" means no run can
-//! ever get there.
+//! reveal addresses and subnets, and the techniques the scenario enables (a phishing lure to
+//! a host with users, valid accounts from a credential dump used for lateral movement). Blue
+//! and chance are ignored: "unreachable" means no run can ever get there.
 
-use mirrorlab_sim::model::{ExploitKind, HostId, Scenario};
+use mirrorlab_sim::model::{ExploitKind, HostId, RedKind, Scenario};
 
 fn exploitable(s: &Scenario, h: usize) -> bool {
     let host = &s.hosts[h];
@@ -48,7 +49,20 @@ pub fn unreachable(s: &Scenario, goal: HostId) -> Option<String> {
     for &x in &s.red.known_subnets {
         subnet_known[x as usize] = true;
     }
+    for &x in &s.red.known_hosts {
+        ip[x as usize] = true;
+    }
     let exploitable: Vec<bool> = (0..n).map(|h| exploitable(s, h)).collect();
+    let can = |k: RedKind| s.red.technique(k).is_some_and(|t| !t.success.is_never());
+    let phishing = can(RedKind::Phishing) || can(RedKind::PhishingDeepfake);
+    let lateral = can(RedKind::LateralMovement) && can(RedKind::CredentialDumping);
+    let mut users = vec![false; n];
+    for g in &s.green {
+        for &x in &g.hosts {
+            users[x as usize] = true;
+        }
+    }
+    let mut credentials = vec![false; s.subnets.len()];
     let routable = |held: &[bool], to: u32| {
         to == launch
             || s.routes.iter().any(|r| {
@@ -73,7 +87,11 @@ pub fn unreachable(s: &Scenario, goal: HostId) -> Option<String> {
             }
         }
         for h in 0..n {
-            if ip[h] && !held[h] && exploitable[h] && routable(&held, s.hosts[h].subnet) {
+            let sn = s.hosts[h].subnet;
+            let by_exploit = exploitable[h] && routable(&held, sn);
+            let by_lure = phishing && users[h];
+            let by_login = lateral && credentials[sn as usize] && routable(&held, sn);
+            if ip[h] && !held[h] && (by_exploit || by_lure || by_login) {
                 held[h] = true;
                 changed = true;
             }
@@ -87,6 +105,16 @@ pub fn unreachable(s: &Scenario, goal: HostId) -> Option<String> {
                 let sn = host.subnet as usize;
                 changed |= !subnet_known[sn];
                 subnet_known[sn] = true;
+                if lateral {
+                    for c in std::iter::once(sn).chain(
+                        host.reveals
+                            .iter()
+                            .map(|&r| s.hosts[r as usize].subnet as usize),
+                    ) {
+                        changed |= !credentials[c];
+                        credentials[c] = true;
+                    }
+                }
             }
         }
         if !changed {

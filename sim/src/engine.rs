@@ -3,7 +3,7 @@
 //! rules that change the state are in `crate::rules`, one module per rule.
 
 use crate::layout::Layout;
-use crate::model::{AlertKind, BlueKind, HostId, RedKind, Scenario};
+use crate::model::{AlertKind, BlueKind, HostId, Probability, RedKind, Scenario};
 use crate::rng::{Purpose, Stream};
 use crate::trace::{Event, EventKind, hash_event, hash_init};
 
@@ -58,11 +58,18 @@ pub struct Static {
     /// Sensors watching each host: `sensor_list[sensor_at[x]..sensor_at[x + 1]]`, ascending.
     pub sensor_at: Vec<u32>,
     pub sensor_list: Vec<u8>,
-    /// Cost and duration tables.
+    /// Cost and duration tables (red's by [`RedKind`], techniques the scenario does not
+    /// enable at 0 and 1).
     pub blue_cost: [i32; 6],
     pub blue_duration: [u16; 6],
-    pub red_cost: [i32; 6],
-    pub red_duration: [u16; 6],
+    pub red_cost: [i32; RedKind::COUNT],
+    pub red_duration: [u16; RedKind::COUNT],
+    /// Per [`RedKind`]: a technique's success chance and its factor on the sensors'
+    /// true-positive rates (CAGE-2's kinds: 1 and 1).
+    pub red_success: [Probability; RedKind::COUNT],
+    pub red_detection: [Probability; RedKind::COUNT],
+    /// Per host: some green user works there (a phishing lure has someone to reach).
+    pub has_users: Vec<bool>,
 }
 
 impl Static {
@@ -103,6 +110,27 @@ impl Static {
             }
         }
         sensor_at.push(sensor_list.len() as u32);
+        let mut red_cost = [0; RedKind::COUNT];
+        let mut red_duration = [1; RedKind::COUNT];
+        let mut red_success = [Probability::ONE; RedKind::COUNT];
+        let mut red_detection = [Probability::ONE; RedKind::COUNT];
+        for (k, c) in s.red.costs.iter().enumerate() {
+            red_cost[k] = c.cost;
+            red_duration[k] = c.duration;
+        }
+        for t in &s.red.techniques {
+            let k = t.kind as usize;
+            red_cost[k] = t.cost.cost;
+            red_duration[k] = t.cost.duration;
+            red_success[k] = t.success;
+            red_detection[k] = t.detection;
+        }
+        let mut has_users = vec![false; s.hosts.len()];
+        for g in &s.green {
+            for &x in &g.hosts {
+                has_users[x as usize] = true;
+            }
+        }
         Static {
             layout,
             sensor_at,
@@ -114,8 +142,11 @@ impl Static {
             exploit_order,
             blue_cost: s.blue.costs.map(|c| c.cost),
             blue_duration: s.blue.costs.map(|c| c.duration),
-            red_cost: s.red.costs.map(|c| c.cost),
-            red_duration: s.red.costs.map(|c| c.duration),
+            red_cost,
+            red_duration,
+            red_success,
+            red_detection,
+            has_users,
         }
     }
 }
@@ -148,6 +179,9 @@ pub struct EpisodeSummary {
     pub red_invalid: u32,
     /// Successful exploits by exploit id.
     pub exploits: Vec<u32>,
+    /// Exploits tried (a service to try it on was known), by exploit id.
+    #[serde(default)]
+    pub exploits_tried: Vec<u32>,
     /// Alerts raised by red's activity (true positives) and by benign users' (false).
     #[serde(default)]
     pub alerts_true: u32,
@@ -159,6 +193,15 @@ pub struct EpisodeSummary {
     pub red_activity: u32,
     #[serde(default)]
     pub red_activity_detected: u32,
+    /// Red's actions of each technique beyond CAGE-2's, in [`RedKind::techniques`] order
+    /// (empty in summaries written before techniques existed: read as zeros).
+    #[serde(default)]
+    pub red_techniques: Vec<u32>,
+    /// Value of the data red exfiltrated (tenths) and the hosts ransomware encrypted.
+    #[serde(default)]
+    pub data_exfiltrated: i64,
+    #[serde(default)]
+    pub hosts_encrypted: u32,
 }
 
 /// Ground truth per host of one environment.
@@ -227,6 +270,8 @@ pub struct Envs {
     pub decoys: Vec<u8>,
     /// What the scenario's sensors raised (empty when it has none).
     pub alerts: Alerts,
+    /// What red's techniques beyond CAGE-2's have won (empty when it enables none).
+    pub intrusion: Intrusion,
 
     /// Per-environment event log of the current episode (only when recording).
     pub log: Vec<Vec<Event>>,
@@ -307,6 +352,61 @@ pub struct Alerts {
     pub recent: Vec<u16>,
 }
 
+/// The footholds red's techniques beyond CAGE-2's leave (all empty when the scenario enables
+/// none): per env × subnet, valid accounts red holds (credential dumping); per env × host,
+/// red's command-and-control channel (`CHANNEL_*`), data already exfiltrated, data encrypted
+/// by ransomware, a persistence task planted.
+pub struct Intrusion {
+    pub on: bool,
+    pub credentials: Vec<bool>,
+    pub channel: Vec<u8>,
+    pub exfiltrated: Vec<bool>,
+    pub encrypted: Vec<bool>,
+    pub persistence: Vec<bool>,
+}
+
+/// Red's command-and-control channel on a host.
+pub const CHANNEL_NONE: u8 = 0;
+pub const CHANNEL_PLAIN: u8 = 1;
+pub const CHANNEL_ENCRYPTED: u8 = 2;
+
+impl Intrusion {
+    fn new(s: &Scenario, n: usize) -> Intrusion {
+        let on = !s.red.techniques.is_empty();
+        let nh = if on { n * s.hosts.len() } else { 0 };
+        Intrusion {
+            on,
+            credentials: vec![false; if on { n * s.subnets.len() } else { 0 }],
+            channel: vec![CHANNEL_NONE; nh],
+            exfiltrated: vec![false; nh],
+            encrypted: vec![false; nh],
+            persistence: vec![false; nh],
+        }
+    }
+
+    fn reset(&mut self, e: usize, h: usize, subnets: usize) {
+        if !self.on {
+            return;
+        }
+        self.credentials[e * subnets..(e + 1) * subnets].fill(false);
+        let r = e * h..(e + 1) * h;
+        self.channel[r.clone()].fill(CHANNEL_NONE);
+        self.exfiltrated[r.clone()].fill(false);
+        self.encrypted[r.clone()].fill(false);
+        self.persistence[r].fill(false);
+    }
+
+    /// Blue's Restore reimages host `i` (env × host): the channel, the encryption and the
+    /// planted task go; stolen data and dumped credentials stay stolen.
+    pub(crate) fn restore(&mut self, i: usize) {
+        if self.on {
+            self.channel[i] = CHANNEL_NONE;
+            self.encrypted[i] = false;
+            self.persistence[i] = false;
+        }
+    }
+}
+
 /// Ground truth per env × host (`NONE`: never): the tick red first held a session, the
 /// exploit that gave it, the tick red first held it privileged.
 pub struct TruthLog {
@@ -326,9 +426,16 @@ pub struct Ledger {
     pub first_priv: Option<u32>,
     pub first_impact: Option<u32>,
     pub blue_actions: [u32; 6],
-    pub red_actions: [u32; 6],
+    pub red_actions: [u32; RedKind::COUNT],
     pub red_invalid: u32,
     pub exploits: [u32; crate::model::MAX_EXPLOITS],
+    pub exploits_tried: [u32; crate::model::MAX_EXPLOITS],
+    /// One-off losses waiting for this tick's reward (tenths): data exfiltrated
+    /// (confidentiality) and data encrypted (availability).
+    pub pending_conf: i32,
+    pub pending_avail: i32,
+    pub data_exfiltrated: i64,
+    pub hosts_encrypted: u32,
     pub alerts_true: u32,
     pub alerts_false: u32,
     pub red_activity: u32,
@@ -346,9 +453,14 @@ impl Default for Ledger {
             first_priv: None,
             first_impact: None,
             blue_actions: [0; 6],
-            red_actions: [0; 6],
+            red_actions: [0; RedKind::COUNT],
             red_invalid: 0,
             exploits: [0; crate::model::MAX_EXPLOITS],
+            exploits_tried: [0; crate::model::MAX_EXPLOITS],
+            pending_conf: 0,
+            pending_avail: 0,
+            data_exfiltrated: 0,
+            hosts_encrypted: 0,
             alerts_true: 0,
             alerts_false: 0,
             red_activity: 0,
@@ -442,6 +554,7 @@ impl Envs {
             },
             decoys: vec![0; nh * k],
             alerts: Alerts::new(s, n),
+            intrusion: Intrusion::new(s, n),
             log: vec![Vec::new(); if record { n } else { 0 }],
             inputs_log: vec![Vec::new(); if record { n } else { 0 }],
             finished: Vec::new(),
@@ -467,6 +580,7 @@ impl Envs {
         self.rng_green[e].restart(episode);
         self.rng_sensors[e].restart(episode);
         self.alerts.reset(e, h);
+        self.intrusion.reset(e, h, s.subnets.len());
         self.turns.red_result[e] = RED_UNKNOWN;
         self.turns.blue_pending[e] = (NONE, 0);
         self.turns.red_pending[e] = (NONE, 0);
@@ -508,6 +622,9 @@ impl Envs {
         }
         for &x in &s.red.known_subnets {
             self.knowledge.subnets[e * ns + x as usize] = true;
+        }
+        for &x in &s.red.known_hosts {
+            self.knowledge.hosts[e * h + x as usize] |= K_IP;
         }
         if self.record {
             self.log[e].clear();
@@ -580,7 +697,7 @@ impl Alerts {
 }
 
 /// Red kinds by index (for summaries).
-pub fn red_kind_names() -> [&'static str; 6] {
+pub fn red_kind_names() -> [&'static str; RedKind::COUNT] {
     RedKind::ALL.map(|k| k.name())
 }
 

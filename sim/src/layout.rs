@@ -4,7 +4,9 @@
 //! hosts): `Sleep, Monitor, Analyse(h)…, Remove(h)…, Decoy_k(h)… for each decoy kind k,
 //! Restore(h)…`.
 //! Red: `Sleep, DiscoverRemoteSystems(s)…, DiscoverNetworkServices(h)…, Exploit(h)…,
-//! PrivilegeEscalate(h)…, Impact(h)…`.
+//! PrivilegeEscalate(h)…, Impact(h)…`, then one block of `h` actions for each technique the
+//! scenario enables (`[red.techniques]`, in [`RedKind`] order): a scenario without techniques
+//! (cage2) has CAGE-2's encoding exactly.
 
 use crate::model::{BlueKind, HostId, RedKind, Scenario, SubnetId};
 
@@ -50,9 +52,23 @@ pub enum RedAction {
     Exploit(HostId),
     Escalate(HostId),
     Impact(HostId),
+    /// One of the techniques beyond CAGE-2's ([`RedKind::techniques`]) on a host.
+    Technique(RedKind, HostId),
 }
 
 impl RedAction {
+    /// The host the action targets (None: sleep, a sweep of a subnet).
+    pub fn host(self) -> Option<HostId> {
+        match self {
+            RedAction::Sleep | RedAction::DiscoverSystems(_) => None,
+            RedAction::DiscoverServices(h)
+            | RedAction::Exploit(h)
+            | RedAction::Escalate(h)
+            | RedAction::Impact(h)
+            | RedAction::Technique(_, h) => Some(h),
+        }
+    }
+
     pub fn kind(self) -> RedKind {
         match self {
             RedAction::Sleep => RedKind::Sleep,
@@ -61,6 +77,7 @@ impl RedAction {
             RedAction::Exploit(_) => RedKind::ExploitRemoteService,
             RedAction::Escalate(_) => RedKind::PrivilegeEscalate,
             RedAction::Impact(_) => RedKind::Impact,
+            RedAction::Technique(k, _) => k,
         }
     }
 }
@@ -117,6 +134,9 @@ pub struct Layout {
     pub n_decoys: usize,
     pub blue_actions: usize,
     pub red_actions: usize,
+    /// Red's per-host action blocks after the sweeps, in encoding order: CAGE-2's four, then
+    /// the scenario's techniques.
+    pub red_blocks: Vec<RedKind>,
     /// Blue's observation: the CAGE-2 table (`BLUE_OBS_PER_HOST` values per host, 52 for
     /// CAGE-2's 13 hosts), then, in a scenario with sensors, the alert counts
     /// (`BLUE_ALERT_VALUES_PER_HOST` per host, host by host), then the [`STATUS_VALUES`].
@@ -138,12 +158,20 @@ impl Layout {
         } else {
             BLUE_ALERT_VALUES_PER_HOST
         };
+        let mut red_blocks = vec![
+            RedKind::DiscoverNetworkServices,
+            RedKind::ExploitRemoteService,
+            RedKind::PrivilegeEscalate,
+            RedKind::Impact,
+        ];
+        red_blocks.extend(s.red.techniques.iter().map(|t| t.kind));
         Layout {
             n_hosts: h,
             n_subnets: sn,
             n_decoys: k,
             blue_actions: 2 + (3 + k) * h,
-            red_actions: 1 + sn + 4 * h,
+            red_actions: 1 + sn + red_blocks.len() * h,
+            red_blocks,
             blue_obs: (BLUE_OBS_PER_HOST + alerts) * h + STATUS_VALUES,
             blue_alert_values: alerts,
             red_obs: RED_OBS_SUCCESS + sn + RED_OBS_PER_HOST * h + STATUS_VALUES,
@@ -198,24 +226,46 @@ impl Layout {
         }
         let i = i - self.n_subnets;
         let (block, host) = (i / self.n_hosts, (i % self.n_hosts) as HostId);
-        Some(match block {
-            0 => RedAction::DiscoverServices(host),
-            1 => RedAction::Exploit(host),
-            2 => RedAction::Escalate(host),
-            _ => RedAction::Impact(host),
+        Some(match self.red_blocks[block] {
+            RedKind::DiscoverNetworkServices => RedAction::DiscoverServices(host),
+            RedKind::ExploitRemoteService => RedAction::Exploit(host),
+            RedKind::PrivilegeEscalate => RedAction::Escalate(host),
+            RedKind::Impact => RedAction::Impact(host),
+            k => RedAction::Technique(k, host),
         })
     }
 
-    pub fn encode_red(&self, a: RedAction) -> u32 {
+    /// The flat index of `a`; None for a technique the scenario does not enable.
+    pub fn try_encode_red(&self, a: RedAction) -> Option<u32> {
         let (s, h) = (self.n_subnets, self.n_hosts);
-        (match a {
+        let block = |k: RedKind, x: HostId| {
+            let b = self.red_blocks.iter().position(|&b| b == k)?;
+            Some(1 + s + b * h + x as usize)
+        };
+        let i = match a {
             RedAction::Sleep => 0,
             RedAction::DiscoverSystems(x) => 1 + x as usize,
             RedAction::DiscoverServices(x) => 1 + s + x as usize,
             RedAction::Exploit(x) => 1 + s + h + x as usize,
             RedAction::Escalate(x) => 1 + s + 2 * h + x as usize,
             RedAction::Impact(x) => 1 + s + 3 * h + x as usize,
-        }) as u32
+            RedAction::Technique(k, x) => block(k, x)?,
+        };
+        Some(i as u32)
+    }
+
+    /// The flat index of `a`.
+    ///
+    /// # Panics
+    /// For a technique the scenario does not enable (see [`Layout::try_encode_red`]).
+    pub fn encode_red(&self, a: RedAction) -> u32 {
+        self.try_encode_red(a)
+            .unwrap_or_else(|| panic!("{a:?}: the scenario does not enable this technique"))
+    }
+
+    /// Whether the scenario enables red action kind `k`.
+    pub fn red_has(&self, k: RedKind) -> bool {
+        (k as usize) < RedKind::CAGE || self.red_blocks.contains(&k)
     }
 
     /// Offset of the [`STATUS_VALUES`] in blue's observation (after the CAGE-2 table and
@@ -265,14 +315,10 @@ impl Layout {
             Some(RedAction::DiscoverSystems(x)) => {
                 format!("discover_systems {}", s.subnets[x as usize].name)
             }
-            Some(
-                r @ (RedAction::DiscoverServices(h)
-                | RedAction::Exploit(h)
-                | RedAction::Escalate(h)
-                | RedAction::Impact(h)),
-            ) => {
-                format!("{} {}", r.kind().name(), s.hosts[h as usize].name)
-            }
+            Some(r) => match r.host() {
+                Some(h) => format!("{} {}", r.kind().name(), s.hosts[h as usize].name),
+                None => r.kind().name().to_string(),
+            },
         }
     }
 }

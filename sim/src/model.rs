@@ -73,6 +73,10 @@ pub struct Host {
     pub availability: i32,
     /// The host runs a critical service (no port) that Impact stops.
     pub critical_service: bool,
+    /// Value of the data assets on the host, in tenths: lost once when red exfiltrates them
+    /// (confidentiality), and once when ransomware encrypts them.
+    #[serde(default)]
+    pub data_value: i32,
     /// Hosts whose address red learns when it escalates on this host.
     pub reveals: Vec<HostId>,
 }
@@ -187,6 +191,19 @@ impl Probability {
     pub fn is_certain(self) -> bool {
         self.certain
     }
+    /// The product of two probabilities (exact when either is 0 or 1).
+    pub fn times(self, other: Probability) -> Probability {
+        if other.certain {
+            self
+        } else if self.certain {
+            other
+        } else {
+            Probability {
+                threshold: ((self.threshold as u128 * other.threshold as u128) >> 64) as u64,
+                certain: false,
+            }
+        }
+    }
     pub fn is_never(self) -> bool {
         !self.certain && self.threshold == 0
     }
@@ -280,8 +297,10 @@ pub struct ActionCost {
     pub duration: u16,
 }
 
-/// Red's action kinds, in the order of the flat action encoding.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+/// Red's action kinds, in the order of the flat action encoding: CAGE-2's six, then the
+/// techniques a scenario may enable (`[red.techniques]`), each a block of one action per host
+/// after CAGE-2's blocks, in this order.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum RedKind {
     Sleep,
@@ -290,17 +309,54 @@ pub enum RedKind {
     ExploitRemoteService,
     PrivilegeEscalate,
     Impact,
+    /// Phishing a user of the host (T1566): a user session if the lure works.
+    Phishing,
+    /// Phishing with a deep-fake lure (a cloned voice or face of someone the user trusts,
+    /// T1566): the same, at its own (higher) success rate.
+    PhishingDeepfake,
+    /// OS credential dumping (T1003) on a host red holds privileged: valid accounts for the
+    /// host's subnet.
+    CredentialDumping,
+    /// Lateral movement over remote services (T1021) with valid accounts (T1078).
+    LateralMovement,
+    /// A command-and-control channel over an application-layer protocol (T1071).
+    CommandAndControl,
+    /// An encrypted command-and-control channel (T1573): seen less by network sensors.
+    EncryptedChannel,
+    /// Exfiltration over the command-and-control channel (T1041).
+    Exfiltration,
+    /// Data encrypted for impact (T1486): ransomware.
+    Ransomware,
+    /// Persistence by a scheduled task (T1053): survives a Remove, not a Restore.
+    Persistence,
 }
 
 impl RedKind {
-    pub const ALL: [RedKind; 6] = [
+    /// Every kind, in encoding order.
+    pub const ALL: [RedKind; RedKind::COUNT] = [
         RedKind::Sleep,
         RedKind::DiscoverRemoteSystems,
         RedKind::DiscoverNetworkServices,
         RedKind::ExploitRemoteService,
         RedKind::PrivilegeEscalate,
         RedKind::Impact,
+        RedKind::Phishing,
+        RedKind::PhishingDeepfake,
+        RedKind::CredentialDumping,
+        RedKind::LateralMovement,
+        RedKind::CommandAndControl,
+        RedKind::EncryptedChannel,
+        RedKind::Exfiltration,
+        RedKind::Ransomware,
+        RedKind::Persistence,
     ];
+    pub const COUNT: usize = 15;
+    /// CAGE-2's kinds (every scenario has them).
+    pub const CAGE: usize = 6;
+    /// The kinds a scenario may enable: `ALL[CAGE..]`.
+    pub fn techniques() -> &'static [RedKind] {
+        &RedKind::ALL[RedKind::CAGE..]
+    }
     pub fn name(self) -> &'static str {
         match self {
             RedKind::Sleep => "sleep",
@@ -309,6 +365,15 @@ impl RedKind {
             RedKind::ExploitRemoteService => "exploit",
             RedKind::PrivilegeEscalate => "escalate",
             RedKind::Impact => "impact",
+            RedKind::Phishing => "phishing",
+            RedKind::PhishingDeepfake => "phishing_deepfake",
+            RedKind::CredentialDumping => "credential_dumping",
+            RedKind::LateralMovement => "lateral_movement",
+            RedKind::CommandAndControl => "c2",
+            RedKind::EncryptedChannel => "c2_encrypted",
+            RedKind::Exfiltration => "exfiltration",
+            RedKind::Ransomware => "ransomware",
+            RedKind::Persistence => "persistence",
         }
     }
     /// MITRE ATT&CK technique of the action kind (exploits carry their own).
@@ -320,8 +385,34 @@ impl RedKind {
             RedKind::ExploitRemoteService => "T1210",
             RedKind::PrivilegeEscalate => "T1068",
             RedKind::Impact => "T1489",
+            RedKind::Phishing | RedKind::PhishingDeepfake => "T1566",
+            RedKind::CredentialDumping => "T1003",
+            RedKind::LateralMovement => "T1021",
+            RedKind::CommandAndControl => "T1071",
+            RedKind::EncryptedChannel => "T1573",
+            RedKind::Exfiltration => "T1041",
+            RedKind::Ransomware => "T1486",
+            RedKind::Persistence => "T1053",
         }
     }
+    pub fn from_name(name: &str) -> Option<RedKind> {
+        RedKind::ALL.into_iter().find(|k| k.name() == name)
+    }
+}
+
+/// A technique the scenario enables for red (`[red.techniques.NAME]`): one more action per
+/// host. Its rule is in `sim::rules` (one module per technique).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Technique {
+    /// One of [`RedKind::techniques`].
+    pub kind: RedKind,
+    /// Chance that the action works once its preconditions hold (red's stream).
+    pub success: Probability,
+    /// Factor on every sensor's true-positive rate for the activity it leaves: 1 leaves the
+    /// sensors as they are; an encrypted channel's factor also applies to what goes over it
+    /// (exfiltration).
+    pub detection: Probability,
+    pub cost: ActionCost,
 }
 
 /// Red's side of the scenario.
@@ -336,9 +427,24 @@ pub struct RedSpec {
     /// reconnaissance, ATT&CK T1590): it may sweep them from the first tick.
     #[serde(default)]
     pub known_subnets: Vec<SubnetId>,
+    /// Hosts whose address red knows at reset (gathered victim information, ATT&CK T1589:
+    /// staff e-mail addresses a phishing lure can be sent to).
+    #[serde(default)]
+    pub known_hosts: Vec<HostId>,
     /// Penalty (tenths, subtracted from red's own reward) for an invalid action.
     pub invalid_action_penalty: i32,
+    /// CAGE-2's six kinds, in [`RedKind`] order.
     pub costs: [ActionCost; 6],
+    /// Techniques beyond CAGE-2's, in [`RedKind`] order, each at most once (none in cage2).
+    #[serde(default)]
+    pub techniques: Vec<Technique>,
+}
+
+impl RedSpec {
+    /// The enabled technique of this kind, if any.
+    pub fn technique(&self, kind: RedKind) -> Option<&Technique> {
+        self.techniques.iter().find(|t| t.kind == kind)
+    }
 }
 
 /// Blue's side of the scenario.
@@ -635,6 +741,17 @@ impl Scenario {
         }
         if self.red.known_subnets.iter().any(|&x| x >= ns) {
             return err("red knows an unknown subnet".into());
+        }
+        if self.red.known_hosts.iter().any(|&x| x as usize >= nh) {
+            return err("red knows an unknown host".into());
+        }
+        let kinds: Vec<RedKind> = self.red.techniques.iter().map(|t| t.kind).collect();
+        if kinds.iter().any(|k| (*k as usize) < RedKind::CAGE)
+            || kinds.windows(2).any(|w| w[0] >= w[1])
+        {
+            return err(
+                "red's techniques must be beyond CAGE-2's, each once, in RedKind order".into(),
+            );
         }
         if self.red.goals.iter().any(|&h| h as usize >= nh) {
             return err("red goal out of range".into());

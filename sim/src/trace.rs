@@ -45,6 +45,22 @@ pub enum EventKind {
     /// cause word (`engine::CAUSE_*`: benign and its green user, or red's action index and
     /// exploit). Ground truth: blue observes only counts.
     Alert = 16,
+    /// A technique beyond CAGE-2's acted on `host`: `a` = its [`crate::model::RedKind`]
+    /// index, `b` = [`TechniqueOutcome`].
+    Technique = 17,
+}
+
+/// Outcome of a technique ([`EventKind::Technique`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[repr(u32)]
+pub enum TechniqueOutcome {
+    /// The preconditions held but the draw failed (a user who did not take the lure).
+    Failed = 0,
+    /// It worked: a session, credentials, a channel, data stolen or encrypted, a task
+    /// planted.
+    Succeeded = 1,
+    /// Persistence brought red's session back after blue's Remove.
+    Returned = 2,
 }
 
 /// Outcome of an exploit attempt.
@@ -364,6 +380,22 @@ pub fn format_event(s: &Scenario, layout: &Layout, episode: u64, e: &Event) -> S
             host(e.host),
             format!("connections={}", e.a),
         ),
+        EventKind::Technique => {
+            let k = crate::model::RedKind::ALL.get(e.a as usize);
+            let result = ["failed", "succeeded", "returned"]
+                .get(e.b as usize)
+                .copied()
+                .unwrap_or("?");
+            (
+                "RED",
+                k.map_or("technique", |k| k.name()),
+                host(e.host),
+                format!(
+                    "attack={} result={result}",
+                    k.map_or("?", |k| k.attack_id())
+                ),
+            )
+        }
     };
     let mut line = format!("{episode} {} {who} {what} {subject}", e.tick);
     if !rest.is_empty() {

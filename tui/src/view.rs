@@ -563,13 +563,7 @@ fn map_lines(
 /// The host an event concerns, if any (actions by their target).
 pub fn event_host(tl: &crate::episode::Timeline, e: &Event) -> Option<usize> {
     let l = &tl.layout;
-    let red_host = |a: u32| match l.decode_red(a)? {
-        RedAction::Sleep | RedAction::DiscoverSystems(_) => None,
-        RedAction::DiscoverServices(h)
-        | RedAction::Exploit(h)
-        | RedAction::Escalate(h)
-        | RedAction::Impact(h) => Some(h as usize),
-    };
+    let red_host = |a: u32| l.decode_red(a)?.host().map(|h| h as usize);
     let blue_host = |a: u32| l.decode_blue(a)?.host().map(|h| h as usize);
     match e.kind {
         EventKind::RedAction => red_host(e.a),
@@ -610,6 +604,8 @@ pub fn event_text_of(tl: &crate::episode::Timeline, e: &Event) -> Option<(String
             match l.decode_red(e.a) {
                 Some(RedAction::Sleep | RedAction::Exploit(_)) => return None,
                 Some(RedAction::Escalate(_) | RedAction::Impact(_)) if e.b == 1 => return None,
+                // A technique that worked says so in its own event.
+                Some(RedAction::Technique(..)) if e.b == 1 => return None,
                 _ => {}
             }
             let ok = ["failed", "ok", "?", "invalid"]
@@ -685,6 +681,24 @@ pub fn event_text_of(tl: &crate::episode::Timeline, e: &Event) -> Option<(String
             ),
             "blue",
         ),
+        EventKind::Technique => {
+            let k = RedKind::ALL.get(e.a as usize)?;
+            // A failure is told by red's action line.
+            let what = match e.b {
+                0 => return None,
+                1 => "ok",
+                _ => "came back after a Remove",
+            };
+            (
+                format!(
+                    "{t:>3} red  {} {} {} {what}",
+                    k.name(),
+                    host(e.host),
+                    k.attack_id()
+                ),
+                "bad",
+            )
+        }
         EventKind::Alert => {
             let al = Alert::decode(e)?;
             let sensor = s

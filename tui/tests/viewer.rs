@@ -405,7 +405,8 @@ fn every_event_is_told_about_the_host_it_concerns() {
                 RedAction::DiscoverServices(x)
                 | RedAction::Exploit(x)
                 | RedAction::Escalate(x)
-                | RedAction::Impact(x) => assert_eq!(h, Some(x as usize)),
+                | RedAction::Impact(x)
+                | RedAction::Technique(_, x) => assert_eq!(h, Some(x as usize)),
             },
             EventKind::Reward | EventKind::Swept => assert_eq!(h, None),
             _ => assert_eq!(h, Some(e.host as usize)),

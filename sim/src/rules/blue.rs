@@ -1,6 +1,7 @@
 //! Blue's turn (first in the tick, CAGE-2 §6.2): a new input starts an action (durative ones
 //! run for their duration and ignore inputs meanwhile), a finished one takes effect. Analyse
-//! finds red's files, Remove kills removable sessions, Restore reimages the host.
+//! finds red's files, Remove kills removable sessions (a planted persistence task brings one
+//! back), Restore reimages the host.
 
 use crate::engine::*;
 use crate::layout::{BlueAction, status};
@@ -66,6 +67,7 @@ impl Envs {
                 if n > 0 {
                     self.emit(e, EventKind::SessionsRemoved, x, n as u32, 0);
                 }
+                self.persistence_returns(e, x as usize);
                 n > 0 || s.rules.remove_always_succeeds
             }
             BlueAction::Decoy(k, x) => self.place_decoy(s, e, k as usize, x as usize),
@@ -84,6 +86,7 @@ impl Envs {
                     }
                 }
                 self.host_flags[i] = f;
+                self.intrusion.restore(i);
                 let k = s.decoys.len();
                 self.decoys[i * k..(i + 1) * k].fill(0);
                 self.activity.entries[i] = 0;

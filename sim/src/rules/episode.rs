@@ -3,7 +3,7 @@
 //! slot starts its next episode.
 
 use crate::engine::*;
-use crate::model::Scenario;
+use crate::model::{RedKind, Scenario};
 
 impl Envs {
     /// Clears last tick's monitoring and advances the clock.
@@ -59,9 +59,19 @@ impl Envs {
             first_privileged: l.first_priv,
             first_impact: l.first_impact,
             blue_actions: l.blue_actions,
-            red_actions: l.red_actions,
+            red_actions: l.red_actions[..RedKind::CAGE]
+                .try_into()
+                .expect("six kinds"),
+            red_techniques: if self.intrusion.on {
+                l.red_actions[RedKind::CAGE..].to_vec()
+            } else {
+                Vec::new()
+            },
+            data_exfiltrated: l.data_exfiltrated,
+            hosts_encrypted: l.hosts_encrypted,
             red_invalid: l.red_invalid,
             exploits: l.exploits[..s.exploits.len()].to_vec(),
+            exploits_tried: l.exploits_tried[..s.exploits.len()].to_vec(),
             alerts_true: l.alerts_true,
             alerts_false: l.alerts_false,
             red_activity: l.red_activity,

@@ -4,7 +4,7 @@
 //! mistake for an attack: their false positives).
 
 use crate::engine::*;
-use crate::model::{AlertKind, Scenario};
+use crate::model::{AlertKind, Probability, Scenario};
 use crate::trace::EventKind;
 
 impl Envs {
@@ -18,7 +18,15 @@ impl Envs {
                     self.add_scan_events(s, st, e, target as usize);
                     self.emit(e, EventKind::GreenScan, target, g as u32, 0);
                     if self.alerts.on {
-                        self.sensors_see(s, st, e, target, AlertKind::Scan, benign);
+                        self.sensors_see(
+                            s,
+                            st,
+                            e,
+                            target,
+                            AlertKind::Scan,
+                            benign,
+                            Probability::ONE,
+                        );
                     }
                 }
                 // A probability of zero draws nothing, so users without this work keep the
@@ -32,7 +40,7 @@ impl Envs {
                         let target = agent.hosts[self.rng_green[e].below(n) as usize];
                         self.emit(e, EventKind::GreenWork, target, g as u32, kind as u32);
                         if self.alerts.on {
-                            self.sensors_see(s, st, e, target, kind, benign);
+                            self.sensors_see(s, st, e, target, kind, benign, Probability::ONE);
                         }
                     }
                 }

@@ -6,6 +6,9 @@
 //! 2. [`blue`] acts (with [`decoy`] for deception);
 //! 3. [`green`] works (the scenario's sensors judge each piece of its work at once);
 //! 4. [`red`] acts: [`discovery`], [`exploit`], [`escalate`], [`impact`], over [`network`];
+//!    beyond CAGE-2, the techniques a scenario enables: [`phishing`], [`credentials`]
+//!    (dumping, lateral movement with valid accounts), [`c2`] (channels, exfiltration),
+//!    [`ransomware`], [`persistence`];
 //! 5. [`sensors`] turn red's activity of the tick into alerts and move blue's alert counts
 //!    on, and turn the tick's activity into blue's CAGE-2 compromise estimate;
 //! 6. [`reward`] scores the tick;
@@ -18,6 +21,8 @@
 //! fixed order, so an environment's trajectory does not depend on its neighbours.
 
 pub mod blue;
+pub mod c2;
+pub mod credentials;
 pub mod decoy;
 pub mod discovery;
 pub mod episode;
@@ -27,6 +32,9 @@ pub mod green;
 pub mod impact;
 pub mod network;
 pub mod observe;
+pub mod persistence;
+pub mod phishing;
+pub mod ransomware;
 pub mod red;
 pub mod reward;
 pub mod sensors;

@@ -1,11 +1,12 @@
 //! Red's turn (after blue and green): validity (an action names only what red knows),
-//! costs, durative actions, then the technique's rule in its own module (`discovery`,
-//! `exploit`, `escalate`, `impact`). Every red action is launched from red's first entry
-//! host; `network` says what its traffic reaches.
+//! costs, durative actions, then the technique's rule in its own module (CAGE-2's:
+//! `discovery`, `exploit`, `escalate`, `impact`; beyond: `phishing`, `credentials`, `c2`,
+//! `ransomware`, `persistence`). Every red action is launched from red's first entry host;
+//! `network` says what its traffic reaches.
 
 use crate::engine::*;
 use crate::layout::{RedAction, status};
-use crate::model::Scenario;
+use crate::model::{RedKind, Scenario};
 use crate::trace::EventKind;
 
 impl Envs {
@@ -22,6 +23,16 @@ impl Envs {
             }
             RedAction::Escalate(x) | RedAction::Impact(x) => {
                 self.knowledge.hosts[e * h + x as usize] & K_NAME != 0
+            }
+            // A lure or a login needs the host's address; the rest act where red has been.
+            RedAction::Technique(k, x) => {
+                let need = match k {
+                    RedKind::Phishing | RedKind::PhishingDeepfake | RedKind::LateralMovement => {
+                        K_IP
+                    }
+                    _ => K_NAME,
+                };
+                self.knowledge.hosts[e * h + x as usize] & need != 0
             }
         }
     }
@@ -91,6 +102,22 @@ impl Envs {
             RedAction::Exploit(x) => self.exploit(s, st, e, x as usize),
             RedAction::Escalate(x) => self.escalate(s, e, x as usize),
             RedAction::Impact(x) => self.impact(s, e, x),
+            RedAction::Technique(k, x) => {
+                let x = x as usize;
+                match k {
+                    RedKind::Phishing | RedKind::PhishingDeepfake => self.phish(st, e, k, x),
+                    RedKind::CredentialDumping => self.dump_credentials(s, st, e, x),
+                    RedKind::LateralMovement => self.move_laterally(s, st, e, x),
+                    RedKind::CommandAndControl | RedKind::EncryptedChannel => {
+                        self.open_channel(st, e, k, x)
+                    }
+                    RedKind::Exfiltration => self.exfiltrate(s, st, e, x),
+                    RedKind::Ransomware => self.encrypt_for_impact(s, st, e, x),
+                    RedKind::Persistence => self.persist(st, e, x),
+                    // CAGE-2's kinds have their own actions.
+                    _ => RED_FALSE,
+                }
+            }
         }
     }
 }

@@ -1,6 +1,7 @@
 //! The tick's reward (CAGE-2 §7): confidentiality lost on hosts red holds, availability
 //! lost while a critical service is stopped, and blue's action costs; red's reward mirrors
-//! blue's losses less its own costs.
+//! blue's losses less its own costs. Beyond CAGE-2: data exfiltrated or encrypted costs its
+//! value once, and an encrypted host its availability value every tick until restored.
 
 use crate::engine::*;
 use crate::model::Scenario;
@@ -23,10 +24,15 @@ impl Envs {
                     conf += host.confidentiality;
                 }
             }
-            if host.critical_service && self.host_flags[i] & F_CRIT_RUNNING == 0 {
+            let stopped = host.critical_service && self.host_flags[i] & F_CRIT_RUNNING == 0;
+            if stopped || (self.intrusion.on && self.intrusion.encrypted[i]) {
                 avail += host.availability;
             }
         }
+        // One-off losses of the tick: data exfiltrated, data encrypted.
+        let l = &mut self.ledger[e];
+        conf += std::mem::take(&mut l.pending_conf);
+        avail += std::mem::take(&mut l.pending_avail);
         let cost = self.step.cost[e];
         let blue = -(conf + avail) - cost;
         let red = conf + avail + self.step.red[e];

@@ -14,8 +14,8 @@
 
 use crate::engine::*;
 use crate::layout::BlueAction;
-use crate::model::{AlertKind, ExploitKind, Scenario};
-use crate::trace::{Event, EventKind, ExploitOutcome};
+use crate::model::{AlertKind, ExploitKind, Probability, RedKind, Scenario};
+use crate::trace::{Event, EventKind, ExploitOutcome, TechniqueOutcome};
 
 impl Envs {
     #[inline]
@@ -149,6 +149,16 @@ impl Envs {
             EventKind::Swept | EventKind::Scanned => ev.a > 0,
             EventKind::Exploit => ev.b != ExploitOutcome::NoTarget as u32,
             EventKind::Callback | EventKind::Escalated | EventKind::ServiceStopped => true,
+            // A technique that ran leaves activity; a lure nobody took leaves none, and a
+            // persistence task's return happens on blue's turn, outside red's action.
+            EventKind::Technique => {
+                ev.b == TechniqueOutcome::Succeeded as u32
+                    || (ev.b == TechniqueOutcome::Failed as u32
+                        && !matches!(
+                            RedKind::ALL.get(ev.a as usize),
+                            Some(RedKind::Phishing | RedKind::PhishingDeepfake)
+                        ))
+            }
             _ => false,
         };
         let n = self.alerts.pending_len[e] as usize;
@@ -176,7 +186,7 @@ impl Envs {
                 EventKind::Swept => {
                     // A sweep reaches every host of the subnet (`host` is the subnet).
                     for &x in &s.subnets[ev.host as usize].hosts {
-                        self.sensors_see(s, st, e, x, AlertKind::Scan, cause);
+                        self.sensors_see(s, st, e, x, AlertKind::Scan, cause, Probability::ONE);
                     }
                     continue;
                 }
@@ -186,16 +196,31 @@ impl Envs {
                     ExploitKind::ReverseShell => AlertKind::Connection,
                 },
                 EventKind::Callback | EventKind::Escalated => AlertKind::Process,
+                EventKind::Technique => {
+                    let k = RedKind::ALL[ev.a as usize];
+                    let mut factor = st.red_detection[k as usize];
+                    // Exfiltration's traffic goes over the host's channel.
+                    if k == RedKind::Exfiltration
+                        && self.intrusion.channel[e * self.h + ev.host as usize]
+                            == CHANNEL_ENCRYPTED
+                    {
+                        factor = factor.times(st.red_detection[RedKind::EncryptedChannel as usize]);
+                    }
+                    self.sensors_see(s, st, e, ev.host, technique_alert(k), cause, factor);
+                    continue;
+                }
                 _ => AlertKind::Service,
             };
-            self.sensors_see(s, st, e, ev.host, kind, cause);
+            self.sensors_see(s, st, e, ev.host, kind, cause, Probability::ONE);
         }
         self.alerts.pending_len[e] = 0;
         self.roll_alert_window(e);
     }
 
     /// One activity of `kind` on `host` (`cause`: a cause word): each sensor watching the host
-    /// that detects the kind draws once.
+    /// that detects the kind draws once, red's activity at `factor` times the sensor's
+    /// true-positive rate (a technique's detection factor; 1 for CAGE-2's actions).
+    #[allow(clippy::too_many_arguments)]
     pub(crate) fn sensors_see(
         &mut self,
         s: &Scenario,
@@ -204,6 +229,7 @@ impl Envs {
         host: u32,
         kind: AlertKind,
         cause: u32,
+        factor: Probability,
     ) {
         let x = host as usize;
         let (from, to) = (st.sensor_at[x] as usize, st.sensor_at[x + 1] as usize);
@@ -220,7 +246,7 @@ impl Envs {
             let p = if benign {
                 sensor.false_positive
             } else {
-                sensor.true_positive
+                sensor.true_positive.times(factor)
             };
             if self.rng_sensors[e].chance(p) {
                 raised = true;
@@ -262,5 +288,19 @@ impl Envs {
             *r = *r - *old as u16 + n as u16;
             *old = n;
         }
+    }
+}
+
+/// The kind of activity a technique leaves for the sensors: a lure's payload, a credential
+/// dump and a planted task are new processes; a valid-account login is a login; a channel
+/// and what goes over it are connections; ransomware rewrites files.
+pub fn technique_alert(k: RedKind) -> AlertKind {
+    match k {
+        RedKind::LateralMovement => AlertKind::Login,
+        RedKind::CommandAndControl | RedKind::EncryptedChannel | RedKind::Exfiltration => {
+            AlertKind::Connection
+        }
+        RedKind::Ransomware => AlertKind::File,
+        _ => AlertKind::Process,
     }
 }

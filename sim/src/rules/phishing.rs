@@ -1,0 +1,49 @@
+//! Phishing (ATT&CK T1566): red sends a lure to the users of a host whose address it knows;
+//! no route is needed (mail arrives from outside). If some green user works on the host and
+//! takes the lure (the technique's success chance; a deep-fake lure, a cloned voice or face
+//! of someone the user trusts, has its own, higher one), its payload runs as that user: red
+//! gains a removable user session. The payload's call-back shows in blue's CAGE-2 monitoring
+//! with the technique's detection chance (as an exploit's does with its own), and the
+//! sensors see a new process at that factor of their rate. A lure nobody takes leaves
+//! nothing on the host.
+
+use crate::engine::*;
+use crate::model::RedKind;
+use crate::trace::{EventKind, TechniqueOutcome};
+
+impl Envs {
+    pub(crate) fn phish(&mut self, st: &Static, e: usize, k: RedKind, x: usize) -> u8 {
+        if !st.has_users[x] {
+            return RED_FALSE;
+        }
+        let ok = self.rng_red[e].chance(st.red_success[k as usize]);
+        if ok {
+            if self.rng_red[e].chance(st.red_detection[k as usize]) {
+                self.add_callback(e, x);
+            }
+            self.gain_user_session(e, x);
+        }
+        self.technique_done(e, k, x, ok)
+    }
+
+    /// Red gains a removable user session on `x` (a payload run, a remote login): its file on
+    /// disk, the host's name, the compromise in the ground truth.
+    pub(crate) fn gain_user_session(&mut self, e: usize, x: usize) {
+        let i = e * self.h + x;
+        self.sessions.removable[i] = self.sessions.removable[i].saturating_add(1);
+        self.host_flags[i] |= F_RED_FILE;
+        self.knowledge.hosts[i] |= K_NAME;
+        self.note_compromise(e, x, None);
+    }
+
+    /// Records a technique's outcome (the `Technique` event) and returns red's result.
+    pub(crate) fn technique_done(&mut self, e: usize, k: RedKind, x: usize, ok: bool) -> u8 {
+        let outcome = if ok {
+            TechniqueOutcome::Succeeded
+        } else {
+            TechniqueOutcome::Failed
+        };
+        self.emit(e, EventKind::Technique, x as u32, k as u32, outcome as u32);
+        if ok { RED_TRUE } else { RED_FALSE }
+    }
+}

@@ -1,0 +1,565 @@
+//! The techniques beyond CAGE-2's (`[red.techniques]`): the action layout they extend, each
+//! one's preconditions and effects in the ground truth, the reward and the sensors, and the
+//! detection factors measured over seeded runs.
+
+mod common;
+
+use std::sync::Arc;
+
+use mirrorlab_sim::layout::{BlueAction, Layout, RedAction};
+use mirrorlab_sim::model::{AlertKind, HostId, RedKind, Scenario};
+use mirrorlab_sim::trace::{Alert, Event, EventKind, TechniqueOutcome};
+use mirrorlab_sim::{Buffers, RedHold, Sim, SimConfig};
+
+/// Five hosts; every technique enabled, certain, seen by certain sensors; no confidentiality
+/// values, so the losses measured are the techniques' own.
+const LAB: &str = r#"
+format = "mirrorlab-scenario"
+version = 1
+
+[scenario]
+name = "lab"
+episode_length = 100
+
+[[subnet]]
+name = "internet"
+kind = "external"
+
+[[subnet]]
+name = "office"
+kind = "user"
+
+[[subnet]]
+name = "servers"
+kind = "enterprise"
+
+[[route]]
+from = "internet"
+to = "office"
+via = "office"
+
+[[route]]
+from = "internet"
+to = "servers"
+via = "office"
+
+[[host]]
+name = "Attacker"
+subnet = "internet"
+os = "linux"
+
+[[host]]
+name = "WksA"
+subnet = "office"
+os = "windows"
+availability = 1.0
+reveals = ["Srv"]
+data = [{ name = "documents", value = 2.0 }]
+
+[[host]]
+name = "WksB"
+subnet = "office"
+os = "windows"
+
+[[host]]
+name = "Kiosk"
+subnet = "office"
+os = "windows"
+
+[[host]]
+name = "Srv"
+subnet = "servers"
+os = "linux"
+availability = 3.0
+data = [{ name = "customers", value = 30.0 }]
+
+[red]
+entry = ["Attacker"]
+known_hosts = ["WksA", "WksB", "Kiosk"]
+
+[red.techniques.phishing]
+[red.techniques.phishing_deepfake]
+[red.techniques.credential_dumping]
+[red.techniques.lateral_movement]
+[red.techniques.c2]
+[red.techniques.c2_encrypted]
+[red.techniques.exfiltration]
+[red.techniques.ransomware]
+[red.techniques.persistence]
+
+[[green]]
+name = "staff"
+hosts = ["WksA", "WksB"]
+
+[[sensor]]
+name = "edr"
+kind = "host"
+subnets = ["office", "servers"]
+true_positive_rate = 1.0
+false_positive_rate = 0.0
+
+[[sensor]]
+name = "ids"
+kind = "network"
+subnets = ["office", "servers"]
+true_positive_rate = 1.0
+false_positive_rate = 0.0
+"#;
+
+fn compile(text: &str) -> Arc<Scenario> {
+    match mirrorlab_scenarios::load_bytes("lab.toml", text.as_bytes()) {
+        Ok(l) => Arc::new(l.scenario),
+        Err(d) => panic!("{d:?}"),
+    }
+}
+
+/// `n` environments of one scenario, stepped by hand (blue sleeps unless told otherwise).
+struct Lab {
+    s: Arc<Scenario>,
+    l: Layout,
+    sim: Sim,
+    buf: Buffers,
+    n: usize,
+}
+
+impl Lab {
+    fn new(text: &str, n: usize, seed: u64) -> Lab {
+        let s = compile(text);
+        let mut cfg = SimConfig::new(n, seed);
+        cfg.record = true;
+        let sim = Sim::new(s.clone(), &cfg).unwrap();
+        let l = sim.layout().clone();
+        let buf = Buffers::new(&l, n);
+        Lab { s, l, sim, buf, n }
+    }
+
+    fn host(&self, name: &str) -> HostId {
+        self.s.host_by_name(name).unwrap()
+    }
+
+    fn tech(&self, k: RedKind, name: &str) -> RedAction {
+        RedAction::Technique(k, self.host(name))
+    }
+
+    /// One tick: blue's and red's actions in every environment; the events of env 0's step.
+    fn step(&mut self, blue: BlueAction, red: RedAction) -> Vec<Event> {
+        let before = self.sim.events(0).len();
+        let b = vec![self.l.encode_blue(blue); self.n];
+        let r = vec![self.l.encode_red(red); self.n];
+        self.sim.step(&b, &r, &mut self.buf.out(false)).unwrap();
+        self.sim.events(0)[before..].to_vec()
+    }
+
+    fn red(&mut self, a: RedAction) -> Vec<Event> {
+        self.step(BlueAction::Sleep, a)
+    }
+
+    /// Red's result in a step: 0 false, 1 true, 3 invalid.
+    fn result(ev: &[Event]) -> u32 {
+        ev.iter()
+            .find(|e| e.kind == EventKind::RedAction)
+            .map(|e| e.b)
+            .expect("red acted")
+    }
+
+    fn hold(&self, name: &str) -> RedHold {
+        self.sim.host_views(0)[self.host(name) as usize].hold
+    }
+
+    fn technique(ev: &[Event]) -> Option<(RedKind, TechniqueOutcome)> {
+        ev.iter().find(|e| e.kind == EventKind::Technique).map(|e| {
+            let outcome = match e.b {
+                0 => TechniqueOutcome::Failed,
+                1 => TechniqueOutcome::Succeeded,
+                _ => TechniqueOutcome::Returned,
+            };
+            (RedKind::ALL[e.a as usize], outcome)
+        })
+    }
+
+    fn alerts(ev: &[Event]) -> Vec<Alert> {
+        ev.iter().filter_map(Alert::decode).collect()
+    }
+
+    /// Red holds root on WksA: phished, then escalated.
+    fn foothold(&mut self) {
+        let a = self.tech(RedKind::Phishing, "WksA");
+        assert_eq!(Lab::result(&self.red(a)), 1);
+        let x = self.host("WksA");
+        assert_eq!(Lab::result(&self.red(RedAction::Escalate(x))), 1);
+        assert_eq!(self.hold("WksA"), RedHold::Privileged);
+    }
+}
+
+#[test]
+fn techniques_add_blocks_after_cage2_s_and_cage2_keeps_its_encoding() {
+    let cage2 = mirrorlab_scenarios::load("cage2").unwrap().scenario;
+    let l = Layout::new(&cage2);
+    assert_eq!(l.red_actions, 1 + 3 + 4 * 13, "CAGE-2's 56 red actions");
+    assert_eq!(
+        l.try_encode_red(RedAction::Technique(RedKind::Phishing, 0)),
+        None
+    );
+    let lab = Lab::new(LAB, 1, 0);
+    let (h, sn) = (lab.s.hosts.len(), lab.s.subnets.len());
+    assert_eq!(lab.l.red_actions, 1 + sn + (4 + 9) * h);
+    for a in 0..lab.l.red_actions as u32 {
+        let act = lab.l.decode_red(a).unwrap();
+        assert_eq!(lab.l.encode_red(act), a, "{act:?}");
+    }
+    // The techniques' blocks come in RedKind order after CAGE-2's four.
+    assert_eq!(
+        lab.l.decode_red((1 + sn + 4 * h) as u32),
+        Some(RedAction::Technique(RedKind::Phishing, 0))
+    );
+    assert_eq!(
+        lab.l.decode_red((1 + sn + 12 * h + h - 1) as u32),
+        Some(RedAction::Technique(
+            RedKind::Persistence,
+            (h - 1) as HostId
+        ))
+    );
+    assert_eq!(lab.l.decode_red(lab.l.red_actions as u32), None);
+}
+
+#[test]
+fn phishing_needs_a_known_address_and_a_user_to_take_the_lure() {
+    let mut lab = Lab::new(LAB, 1, 0);
+    // Nobody works on the kiosk: nothing happens, nothing is left.
+    let a = lab.tech(RedKind::Phishing, "Kiosk");
+    let ev = lab.red(a);
+    assert_eq!(Lab::result(&ev), 0);
+    assert_eq!(Lab::technique(&ev), None);
+    assert!(Lab::alerts(&ev).is_empty());
+    assert_eq!(lab.hold("Kiosk"), RedHold::Discovered);
+    // Red does not know the server's address: the action is invalid.
+    let a = lab.tech(RedKind::PhishingDeepfake, "Srv");
+    assert_eq!(Lab::result(&lab.red(a)), 3);
+    // A user on WksA takes it: a user session, and the payload seen as a new process.
+    let a = lab.tech(RedKind::Phishing, "WksA");
+    let action = lab.l.encode_red(a);
+    let ev = lab.red(a);
+    assert_eq!(Lab::result(&ev), 1);
+    assert_eq!(
+        Lab::technique(&ev),
+        Some((RedKind::Phishing, TechniqueOutcome::Succeeded))
+    );
+    assert_eq!(lab.hold("WksA"), RedHold::User);
+    let alerts = Lab::alerts(&ev);
+    assert_eq!(alerts.len(), 1, "{alerts:?}");
+    assert_eq!(alerts[0].kind, AlertKind::Process);
+    assert_eq!(alerts[0].host, lab.host("WksA"));
+    assert_eq!(
+        alerts[0].cause,
+        mirrorlab_sim::trace::AlertCause::Red {
+            action,
+            exploit: None
+        }
+    );
+    // Blue's CAGE-2 monitoring saw the call-back (detection 1): it believes a user shell.
+    let x = lab.host("WksA") as usize;
+    assert_eq!(lab.sim.host_views(0)[x].belief, 2);
+}
+
+#[test]
+fn a_deep_fake_lure_is_taken_at_its_own_rate() {
+    let text = LAB
+        .replace(
+            "[red.techniques.phishing]\n",
+            "[red.techniques.phishing]\nsuccess_probability = 0.2\n",
+        )
+        .replace(
+            "[red.techniques.phishing_deepfake]\n",
+            "[red.techniques.phishing_deepfake]\nsuccess_probability = 0.6\n",
+        );
+    let n = 2000;
+    for (k, p) in [(RedKind::Phishing, 0.2), (RedKind::PhishingDeepfake, 0.6)] {
+        let mut lab = Lab::new(&text, n, 7);
+        let a = lab.tech(k, "WksB");
+        lab.red(a);
+        let x = lab.host("WksB") as usize;
+        let took = (0..n)
+            .filter(|&e| lab.sim.host_views(e)[x].hold == RedHold::User)
+            .count() as f64;
+        let sd = (n as f64 * p * (1.0 - p)).sqrt();
+        assert!(
+            (took - p * n as f64).abs() < 5.0 * sd,
+            "{k:?}: {took} of {n} took the lure (expected {p})"
+        );
+    }
+}
+
+#[test]
+fn dumped_credentials_open_the_host_s_subnet_and_the_subnets_it_names() {
+    let mut lab = Lab::new(LAB, 1, 0);
+    let a = lab.tech(RedKind::Phishing, "WksA");
+    lab.red(a);
+    // A user session is not enough to dump credentials, and without them no login works.
+    let dump = lab.tech(RedKind::CredentialDumping, "WksA");
+    assert_eq!(Lab::result(&lab.red(dump)), 0);
+    let to_b = lab.tech(RedKind::LateralMovement, "WksB");
+    assert_eq!(Lab::result(&lab.red(to_b)), 0);
+    assert_eq!(lab.hold("WksB"), RedHold::Discovered);
+    // Root on WksA (which names Srv): the dump gives the office's and the servers' accounts.
+    let x = lab.host("WksA");
+    lab.red(RedAction::Escalate(x));
+    let ev = lab.red(dump);
+    assert_eq!(
+        Lab::technique(&ev),
+        Some((RedKind::CredentialDumping, TechniqueOutcome::Succeeded))
+    );
+    let ev = lab.red(to_b);
+    assert_eq!(Lab::result(&ev), 1);
+    assert_eq!(lab.hold("WksB"), RedHold::User);
+    // A valid login is a login for the sensors, and nothing for CAGE-2's monitoring.
+    let kinds: Vec<AlertKind> = Lab::alerts(&ev).iter().map(|a| a.kind).collect();
+    assert_eq!(kinds, [AlertKind::Login]);
+    let b = lab.host("WksB") as usize;
+    assert_eq!(lab.sim.host_views(0)[b].belief, 0);
+    let to_srv = lab.tech(RedKind::LateralMovement, "Srv");
+    assert_eq!(Lab::result(&lab.red(to_srv)), 1);
+    assert_eq!(lab.hold("Srv"), RedHold::User);
+    // The kiosk is in the office too: its accounts are known.
+    let to_kiosk = lab.tech(RedKind::LateralMovement, "Kiosk");
+    assert_eq!(Lab::result(&lab.red(to_kiosk)), 1);
+}
+
+#[test]
+fn exfiltration_needs_a_channel_and_costs_the_data_s_value_once() {
+    let mut lab = Lab::new(LAB, 1, 0);
+    lab.foothold();
+    let exfil = lab.tech(RedKind::Exfiltration, "WksA");
+    assert_eq!(Lab::result(&lab.red(exfil)), 0, "no channel yet");
+    let c2 = lab.tech(RedKind::CommandAndControl, "WksA");
+    let ev = lab.red(c2);
+    assert_eq!(Lab::result(&ev), 1);
+    let kinds: Vec<AlertKind> = Lab::alerts(&ev).iter().map(|a| a.kind).collect();
+    assert_eq!(kinds, [AlertKind::Connection]);
+    assert_eq!(lab.sim.score_view(0).confidentiality_loss, 0);
+    assert_eq!(Lab::result(&lab.red(exfil)), 1);
+    assert_eq!(
+        lab.sim.score_view(0).confidentiality_loss,
+        20,
+        "2.0 of documents"
+    );
+    assert_eq!(Lab::result(&lab.red(exfil)), 0, "already taken");
+    lab.red(RedAction::Sleep);
+    assert_eq!(lab.sim.score_view(0).confidentiality_loss, 20);
+    // A Restore closes the channel.
+    let x = lab.host("WksA");
+    lab.step(BlueAction::Restore(x), RedAction::Sleep);
+    let a = lab.tech(RedKind::Phishing, "WksA");
+    lab.red(a);
+    lab.red(RedAction::Escalate(x));
+    assert_eq!(
+        Lab::result(&lab.red(exfil)),
+        0,
+        "the channel went with the Restore"
+    );
+}
+
+#[test]
+fn ransomware_costs_the_data_once_and_availability_until_a_restore() {
+    let mut lab = Lab::new(LAB, 1, 0);
+    lab.foothold();
+    let enc = lab.tech(RedKind::Ransomware, "WksA");
+    let ev = lab.red(enc);
+    assert_eq!(Lab::result(&ev), 1);
+    let kinds: Vec<AlertKind> = Lab::alerts(&ev).iter().map(|a| a.kind).collect();
+    assert_eq!(kinds, [AlertKind::File]);
+    // 2.0 of data once, and 1.0 of availability this tick.
+    assert_eq!(lab.sim.score_view(0).availability_loss, 30);
+    assert_eq!(Lab::result(&lab.red(enc)), 0, "already encrypted");
+    assert_eq!(lab.sim.score_view(0).availability_loss, 40);
+    let x = lab.host("WksA");
+    lab.step(BlueAction::Restore(x), RedAction::Sleep);
+    assert_eq!(
+        lab.sim.score_view(0).availability_loss,
+        40,
+        "restored: no more loss"
+    );
+    lab.red(RedAction::Sleep);
+    assert_eq!(lab.sim.score_view(0).availability_loss, 40);
+    assert_eq!(lab.sim.score_view(0).blue, -40);
+}
+
+#[test]
+fn persistence_survives_a_remove_but_not_a_restore() {
+    let mut lab = Lab::new(LAB, 1, 0);
+    let a = lab.tech(RedKind::Phishing, "WksB");
+    lab.red(a);
+    let x = lab.host("WksB");
+    // Without a task, a Remove ends the user session.
+    let ev = lab.step(BlueAction::Remove(x), RedAction::Sleep);
+    assert!(ev.iter().any(|e| e.kind == EventKind::SessionsRemoved));
+    assert_eq!(lab.hold("WksB"), RedHold::Discovered);
+    lab.red(a);
+    let persist = lab.tech(RedKind::Persistence, "WksB");
+    assert_eq!(Lab::result(&lab.red(persist)), 1);
+    let ev = lab.step(BlueAction::Remove(x), RedAction::Sleep);
+    assert!(ev.iter().any(|e| e.kind == EventKind::SessionsRemoved));
+    assert_eq!(
+        Lab::technique(&ev),
+        Some((RedKind::Persistence, TechniqueOutcome::Returned))
+    );
+    assert_eq!(lab.hold("WksB"), RedHold::User);
+    lab.step(BlueAction::Restore(x), RedAction::Sleep);
+    assert_eq!(lab.hold("WksB"), RedHold::Discovered);
+    lab.red(a);
+    lab.step(BlueAction::Remove(x), RedAction::Sleep);
+    assert_eq!(
+        lab.hold("WksB"),
+        RedHold::Discovered,
+        "the task went with the Restore"
+    );
+}
+
+#[test]
+fn an_encrypted_channel_lowers_detection_by_its_factor() {
+    // Sensors that see everything: a channel's traffic is seen at the technique's factor,
+    // and exfiltration over an encrypted channel at both factors.
+    let text = LAB
+        .replace(
+            "[red.techniques.c2_encrypted]\n",
+            "[red.techniques.c2_encrypted]\ndetection = 0.3\n",
+        )
+        .replace(
+            "[red.techniques.exfiltration]\n",
+            "[red.techniques.exfiltration]\ndetection = 0.5\n",
+        );
+    let n = 2000;
+    for (k, channel, exfil) in [
+        (RedKind::CommandAndControl, 1.0, 0.5),
+        (RedKind::EncryptedChannel, 0.3, 0.15),
+    ] {
+        let mut lab = Lab::new(&text, n, 11);
+        lab.foothold();
+        let before = (0..n).map(|e| lab.sim.events(e).len()).collect::<Vec<_>>();
+        let a = lab.tech(k, "WksA");
+        lab.red(a);
+        let mid = (0..n).map(|e| lab.sim.events(e).len()).collect::<Vec<_>>();
+        let a = lab.tech(RedKind::Exfiltration, "WksA");
+        lab.red(a);
+        let seen = |from: &[usize], to: Option<&[usize]>| {
+            (0..n)
+                .filter(|&e| {
+                    let ev = lab.sim.events(e);
+                    let end = to.map_or(ev.len(), |t| t[e]);
+                    ev[from[e]..end]
+                        .iter()
+                        .filter_map(Alert::decode)
+                        .any(|a| a.kind == AlertKind::Connection)
+                })
+                .count() as f64
+        };
+        for (what, got, p) in [
+            ("channel", seen(&before, Some(&mid)), channel),
+            ("exfiltration", seen(&mid, None), exfil),
+        ] {
+            let sd = (n as f64 * p * (1.0 - p)).sqrt().max(0.5);
+            assert!(
+                (got - p * n as f64).abs() < 5.0 * sd,
+                "{k:?} {what}: seen {got} of {n} (expected {p})"
+            );
+        }
+    }
+}
+
+#[test]
+fn techniques_are_refused_where_they_miss_what_they_need() {
+    let text = LAB.replace("[red.techniques.credential_dumping]\n", "");
+    let err = mirrorlab_scenarios::load_bytes("lab.toml", text.as_bytes()).unwrap_err();
+    let msg = format!("{err:?}");
+    assert!(
+        msg.contains("`lateral_movement` needs red's technique `credential_dumping`"),
+        "{msg}"
+    );
+    let text = LAB
+        .replace("[red.techniques.c2]\n", "")
+        .replace("[red.techniques.c2_encrypted]\n", "");
+    let err = mirrorlab_scenarios::load_bytes("lab.toml", text.as_bytes()).unwrap_err();
+    let msg = format!("{err:?}");
+    assert!(
+        msg.contains("`exfiltration` needs red's technique `c2` or `c2_encrypted`"),
+        "{msg}"
+    );
+    let text = LAB.replace("[red.techniques.ransomware]", "[red.techniques.ransom]");
+    let err = mirrorlab_scenarios::load_bytes("lab.toml", text.as_bytes()).unwrap_err();
+    assert!(format!("{err:?}").contains("ransom"), "{err:?}");
+}
+
+/// The bundled ransomware scenario against the extortion crew, pinned (a change here must be
+/// deliberate), and its replays reproduce.
+#[test]
+fn ransomware_golden_hash_and_replays() {
+    let s = Arc::new(mirrorlab_scenarios::load("ransomware").unwrap().scenario);
+    let f = common::Match {
+        scenario: &s,
+        red: "extortion",
+        blue: "react-restore",
+        episodes: 8,
+        seed: 7,
+        steps: 100,
+        batch: 3,
+        threads: 1,
+        record: true,
+    }
+    .play();
+    let hash = mirrorlab_sim::replay::hex(common::run_hash(&f));
+    assert_eq!(
+        hash, "2f5fc4a58adda247",
+        "the ransomware golden hash changed"
+    );
+    let source = mirrorlab_scenarios::BUNDLED
+        .iter()
+        .find(|b| b.0 == "ransomware")
+        .unwrap()
+        .2;
+    common::assert_replays(&s, source, 7, 100, "extortion", "react-restore", &f);
+}
+
+/// The crew does what it is built to do: against a blue that never acts, it phishes in,
+/// spreads with dumped credentials, steals and encrypts the data on every host it takes,
+/// and stops the goal; it never needs an exploit.
+#[test]
+fn the_extortion_crew_phishes_spreads_steals_then_encrypts() {
+    let s = Arc::new(mirrorlab_scenarios::load("ransomware").unwrap().scenario);
+    let f = common::Match {
+        scenario: &s,
+        red: "extortion",
+        blue: "sleep",
+        episodes: 10,
+        seed: 3,
+        steps: 100,
+        batch: 5,
+        threads: 1,
+        record: true,
+    }
+    .play();
+    let data: i64 = s.hosts.iter().map(|h| h.data_value as i64).sum();
+    for x in &f {
+        let m = &x.summary;
+        let count = |k: RedKind| m.red_techniques[k as usize - RedKind::CAGE];
+        assert!(count(RedKind::PhishingDeepfake) > 0, "{m:?}");
+        assert_eq!(count(RedKind::Phishing), 0, "the deep fake is preferred");
+        assert!(count(RedKind::LateralMovement) > 0);
+        assert_eq!(m.red_actions[RedKind::ExploitRemoteService as usize], 0);
+        assert_eq!(m.data_exfiltrated, data, "every host's data stolen");
+        assert!(m.hosts_encrypted >= 6, "{m:?}");
+        assert!(m.first_impact.is_some(), "{m:?}");
+        // Theft comes before encryption on each host.
+        let mut stolen = vec![false; s.hosts.len()];
+        for e in &x.events {
+            if e.kind != EventKind::Technique || e.b != 1 {
+                continue;
+            }
+            match RedKind::ALL[e.a as usize] {
+                RedKind::Exfiltration => stolen[e.host as usize] = true,
+                RedKind::Ransomware if s.hosts[e.host as usize].data_value > 0 => {
+                    assert!(stolen[e.host as usize], "encrypted before stolen: {e:?}")
+                }
+                _ => {}
+            }
+        }
+    }
+}
