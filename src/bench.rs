@@ -171,10 +171,11 @@ pub fn bench(a: BenchArgs) -> Result<ExitCode> {
             l.map_err(|d| anyhow::anyhow!("{}", d[0]))?.scenario,
         ))
     };
-    let plan: [(&str, &'static str, &'static str, usize); 6] = [
+    let plan: [(&str, &'static str, &'static str, usize); 7] = [
         ("cage2", "bline", "react-restore", 1024),
         ("cage2", "meander", "random", 1024),
         ("enterprise", "adaptive", "react-restore", 1024),
+        ("ransomware", "extortion", "react-restore", 1024),
         ("generated-1000", "meander", "random", 16),
         ("generated-10000", "meander", "random", 1),
         ("generated-enterprise-10000", "meander", "random", 1),

@@ -7,7 +7,7 @@
 use crate::engine::*;
 use crate::layout::{RedAction, status};
 use crate::model::{RedKind, Scenario};
-use crate::trace::EventKind;
+use crate::trace::{EventKind, TechniqueOutcome};
 
 impl Envs {
     /// Whether `action` is valid for red now (names only known subnets, addresses, names).
@@ -119,5 +119,26 @@ impl Envs {
                 }
             }
         }
+    }
+
+    /// Red gains a removable user session on `x` (a payload run, a remote login): its file on
+    /// disk, the host's name, the compromise in the ground truth.
+    pub(crate) fn gain_user_session(&mut self, e: usize, x: usize) {
+        let i = e * self.h + x;
+        self.sessions.removable[i] = self.sessions.removable[i].saturating_add(1);
+        self.host_flags[i] |= F_RED_FILE;
+        self.knowledge.hosts[i] |= K_NAME;
+        self.note_compromise(e, x, None);
+    }
+
+    /// Records a technique's outcome (the `Technique` event) and returns red's result.
+    pub(crate) fn technique_done(&mut self, e: usize, k: RedKind, x: usize, ok: bool) -> u8 {
+        let outcome = if ok {
+            TechniqueOutcome::Succeeded
+        } else {
+            TechniqueOutcome::Failed
+        };
+        self.emit(e, EventKind::Technique, x as u32, k as u32, outcome as u32);
+        if ok { RED_TRUE } else { RED_FALSE }
     }
 }
