@@ -6,9 +6,9 @@ use std::fmt::Write;
 use serde_json::{Value, json};
 
 use mirrorlab_sim::Finished;
-use mirrorlab_sim::engine::{EpisodeSummary, blue_kind_names};
+use mirrorlab_sim::engine::EpisodeSummary;
 use mirrorlab_sim::layout::Layout;
-use mirrorlab_sim::model::{RedKind, Scenario};
+use mirrorlab_sim::model::{BlueKind, RedKind, Scenario};
 use mirrorlab_sim::replay::hex;
 use mirrorlab_sim::trace::{self, HashChain};
 
@@ -69,7 +69,9 @@ pub struct RunAcc {
     privileged: Acc,
     first_priv: Acc,
     first_impact: Acc,
-    blue_actions: [u64; 6],
+    blue_actions: [u64; BlueKind::COUNT],
+    /// Blue's kinds the scenario has (CAGE-2's six and its tools).
+    blue_kinds: Vec<BlueKind>,
     red_actions: [u64; RedKind::COUNT],
     /// Red's kinds the scenario has (CAGE-2's six and its techniques).
     red_kinds: Vec<RedKind>,
@@ -96,7 +98,11 @@ impl RunAcc {
             privileged: Acc::default(),
             first_priv: Acc::default(),
             first_impact: Acc::default(),
-            blue_actions: [0; 6],
+            blue_actions: [0; BlueKind::COUNT],
+            blue_kinds: BlueKind::ALL
+                .into_iter()
+                .filter(|&k| (k as usize) < BlueKind::CAGE || s.blue.tool(k).is_some())
+                .collect(),
             red_actions: [0; RedKind::COUNT],
             red_kinds: RedKind::ALL
                 .into_iter()
@@ -128,8 +134,9 @@ impl RunAcc {
         if let Some(t) = x.first_impact {
             self.first_impact.add(t as f64);
         }
-        for (t, v) in self.blue_actions.iter_mut().zip(x.blue_actions) {
-            *t += v as u64;
+        let blue = x.blue_actions.iter().chain(&x.blue_tools);
+        for (t, v) in self.blue_actions.iter_mut().zip(blue) {
+            *t += *v as u64;
         }
         let red = x.red_actions.iter().chain(&x.red_techniques);
         for (t, v) in self.red_actions.iter_mut().zip(red) {
@@ -170,9 +177,10 @@ impl RunAcc {
             first_priv: self.first_priv.stat(),
             impact_share: self.first_impact.n() as f64 / n,
             first_impact: self.first_impact.stat(),
-            blue_actions: blue_kind_names()
-                .into_iter()
-                .zip(self.blue_actions)
+            blue_actions: self
+                .blue_kinds
+                .iter()
+                .map(|&k| (k.name(), self.blue_actions[k as usize]))
                 .collect(),
             red_actions: self
                 .red_kinds

@@ -1,18 +1,19 @@
-//! The techniques beyond CAGE-2's (`[red.techniques]`): the action layout they extend, each
-//! one's preconditions and effects in the ground truth, the reward and the sensors, and the
-//! detection factors measured over seeded runs.
+//! Beyond CAGE-2's actions: red's techniques (`[red.techniques]`) and blue's tools
+//! (`[blue.tools]`): the action layouts they extend, each one's preconditions and effects in
+//! the ground truth, the reward and the sensors, the detection factors measured over seeded
+//! runs, and the scripted agents that use them.
 
 mod common;
 
 use std::sync::Arc;
 
 use mirrorlab_sim::layout::{BlueAction, Layout, RedAction};
-use mirrorlab_sim::model::{AlertKind, HostId, RedKind, Scenario};
+use mirrorlab_sim::model::{AlertKind, BlueKind, HostId, RedKind, Scenario};
 use mirrorlab_sim::trace::{Alert, Event, EventKind, TechniqueOutcome};
 use mirrorlab_sim::{Buffers, RedHold, Sim, SimConfig};
 
-/// Five hosts; every technique enabled, certain, seen by certain sensors; no confidentiality
-/// values, so the losses measured are the techniques' own.
+/// Five hosts; every technique enabled, certain, seen by certain sensors; every blue tool;
+/// no confidentiality values, so the losses measured are the techniques' own.
 const LAB: &str = r#"
 format = "mirrorlab-scenario"
 version = 1
@@ -69,9 +70,18 @@ os = "windows"
 [[host]]
 name = "Srv"
 subnet = "servers"
-os = "linux"
+os = "windows"
 availability = 3.0
 data = [{ name = "customers", value = 30.0 }]
+services = [{ name = "smss", port = 445, type = "smb", user = "SYSTEM" }]
+
+[[exploit]]
+name = "EternalBlue"
+attack = "T1210"
+kind = "reverse_shell"
+port = 445
+service = "smb"
+weight = 1
 
 [red]
 entry = ["Attacker"]
@@ -86,6 +96,11 @@ known_hosts = ["WksA", "WksB", "Kiosk"]
 [red.techniques.exfiltration]
 [red.techniques.ransomware]
 [red.techniques.persistence]
+
+[blue.tools.isolate]
+[blue.tools.patch]
+[blue.tools.reset_credentials]
+[blue.tools.triage]
 
 [[green]]
 name = "staff"
@@ -561,5 +576,169 @@ fn the_extortion_crew_phishes_spreads_steals_then_encrypts() {
                 _ => {}
             }
         }
+    }
+}
+
+#[test]
+fn tools_add_blocks_after_cage2_s_and_cage2_keeps_its_encoding() {
+    let cage2 = mirrorlab_scenarios::load("cage2").unwrap().scenario;
+    let l = Layout::new(&cage2);
+    assert_eq!(l.blue_actions, 145, "CAGE-2's 145 blue actions");
+    assert_eq!(
+        l.try_encode_blue(BlueAction::Tool(BlueKind::Isolate, 0)),
+        None
+    );
+    let lab = Lab::new(LAB, 1, 0);
+    let h = lab.s.hosts.len();
+    assert_eq!(lab.l.blue_actions, 2 + (3 + 4) * h, "no decoys, four tools");
+    for a in 0..lab.l.blue_actions as u32 {
+        let act = lab.l.decode_blue(a).unwrap();
+        assert_eq!(lab.l.encode_blue(act), a, "{act:?}");
+    }
+    assert_eq!(
+        lab.l.decode_blue((2 + 3 * h) as u32),
+        Some(BlueAction::Tool(BlueKind::Isolate, 0))
+    );
+    assert_eq!(
+        lab.l.decode_blue((2 + 6 * h + h - 1) as u32),
+        Some(BlueAction::Tool(BlueKind::Triage, (h - 1) as HostId))
+    );
+}
+
+#[test]
+fn an_isolated_host_is_out_of_red_s_reach_and_costs_availability_until_restored() {
+    let mut lab = Lab::new(LAB, 1, 0);
+    lab.foothold();
+    let a = lab.host("WksA");
+    let ev = lab.step(BlueAction::Tool(BlueKind::Isolate, a), RedAction::Sleep);
+    assert!(ev.iter().any(|e| e.kind == EventKind::Isolated));
+    assert_eq!(
+        lab.sim.score_view(0).availability_loss,
+        10,
+        "WksA's 1.0 a tick"
+    );
+    // Nothing red does with its session there works, and it opens no route.
+    for k in [
+        RedKind::Ransomware,
+        RedKind::CredentialDumping,
+        RedKind::CommandAndControl,
+    ] {
+        let t = lab.tech(k, "WksA");
+        let ev = lab.red(t);
+        assert_eq!(Lab::result(&ev), 0, "{k:?}");
+        assert_eq!(Lab::technique(&ev), None, "{k:?}");
+    }
+    let sweep = RedAction::DiscoverSystems(lab.s.hosts[a as usize].subnet);
+    assert_eq!(
+        Lab::result(&lab.red(sweep)),
+        0,
+        "the office is out of reach"
+    );
+    assert_eq!(lab.sim.score_view(0).availability_loss, 50);
+    lab.step(BlueAction::Restore(a), RedAction::Sleep);
+    let after = lab.sim.score_view(0).availability_loss;
+    lab.red(RedAction::Sleep);
+    assert_eq!(
+        lab.sim.score_view(0).availability_loss,
+        after,
+        "reconnected"
+    );
+    let phish = lab.tech(RedKind::Phishing, "WksA");
+    assert_eq!(Lab::result(&lab.red(phish)), 1, "reachable again");
+}
+
+#[test]
+fn a_patched_host_resists_exploits_of_its_services() {
+    let srv_exploit = |patch: bool| {
+        let mut lab = Lab::new(LAB, 1, 0);
+        let srv = lab.host("Srv");
+        if patch {
+            lab.step(BlueAction::Tool(BlueKind::Patch, srv), RedAction::Sleep);
+        }
+        lab.foothold(); // WksA names Srv: its address is known
+        lab.red(RedAction::DiscoverServices(srv));
+        let ev = lab.red(RedAction::Exploit(srv));
+        let outcome = ev
+            .iter()
+            .find(|e| e.kind == EventKind::Exploit)
+            .map(|e| e.b)
+            .expect("an exploit was tried");
+        (Lab::result(&ev), outcome, lab.hold("Srv"))
+    };
+    assert_eq!(srv_exploit(false), (1, 3, RedHold::Privileged));
+    assert_eq!(
+        srv_exploit(true),
+        (0, 4, RedHold::Scanned),
+        "failed on a patched host"
+    );
+}
+
+#[test]
+fn resetting_accounts_voids_what_red_dumped_for_that_subnet_only() {
+    let mut lab = Lab::new(LAB, 1, 0);
+    lab.foothold();
+    let dump = lab.tech(RedKind::CredentialDumping, "WksA");
+    assert_eq!(Lab::result(&lab.red(dump)), 1);
+    let b = lab.host("WksB");
+    lab.step(
+        BlueAction::Tool(BlueKind::ResetCredentials, b),
+        RedAction::Sleep,
+    );
+    let to_b = lab.tech(RedKind::LateralMovement, "WksB");
+    assert_eq!(
+        Lab::result(&lab.red(to_b)),
+        0,
+        "the office's accounts were reset"
+    );
+    let to_srv = lab.tech(RedKind::LateralMovement, "Srv");
+    assert_eq!(Lab::result(&lab.red(to_srv)), 1, "the servers' still work");
+    assert_eq!(Lab::result(&lab.red(dump)), 1);
+    assert_eq!(Lab::result(&lab.red(to_b)), 1, "dumped again");
+}
+
+#[test]
+fn triage_tells_blue_the_truth_about_a_host() {
+    let mut lab = Lab::new(LAB, 1, 0);
+    lab.foothold();
+    let dump = lab.tech(RedKind::CredentialDumping, "WksA");
+    lab.red(dump);
+    let to_b = lab.tech(RedKind::LateralMovement, "WksB");
+    lab.red(to_b);
+    let (a, b, k) = (lab.host("WksA"), lab.host("WksB"), lab.host("Kiosk"));
+    let belief = |lab: &Lab, x: HostId| lab.sim.host_views(0)[x as usize].belief;
+    assert_eq!(belief(&lab, b), 0, "a valid login left no sign");
+    for (x, truth) in [(b, 2), (a, 3), (k, 0)] {
+        let ev = lab.step(BlueAction::Tool(BlueKind::Triage, x), RedAction::Sleep);
+        let found = ev.iter().find(|e| e.kind == EventKind::Triaged).unwrap();
+        assert_eq!((found.host, found.a), (x, truth));
+        assert_eq!(belief(&lab, x), truth as u8);
+    }
+}
+
+#[test]
+fn the_hosts_policy_refuses_a_scenario_with_blue_tools() {
+    use mirrorlab_agents::Side;
+    use mirrorlab_agents::learned::{Featurizer, PolicyKind};
+    let lab = Lab::new(LAB, 1, 0);
+    let err = Featurizer::new(PolicyKind::Hosts, Side::Blue, &lab.s, 1, 100).unwrap_err();
+    assert!(err.contains("[blue.tools]"), "{err}");
+    assert!(Featurizer::new(PolicyKind::Mlp, Side::Blue, &lab.s, 1, 100).is_ok());
+}
+
+/// The SOC playbook uses every tool the ransomware scenario gives it and holds the crew far
+/// better than CAGE-2's reactive defender, on the same seeds.
+#[test]
+fn the_soc_playbook_uses_its_tools_and_beats_the_reactive_defender() {
+    let s = Arc::new(mirrorlab_scenarios::load("ransomware").unwrap().scenario);
+    let soc = common::play(&s, "extortion", "soc", 30, 5, 100);
+    let react = common::play(&s, "extortion", "react-restore", 30, 5, 100);
+    let (a, b) = (common::mean_score(&soc), common::mean_score(&react));
+    assert!(a > b + 300.0, "soc {a:.1} vs react-restore {b:.1}");
+    for k in BlueKind::tools() {
+        let used: u32 = soc
+            .iter()
+            .map(|f| f.summary.blue_tools[*k as usize - BlueKind::CAGE])
+            .sum();
+        assert!(used > 0, "{k:?} never used");
     }
 }

@@ -18,6 +18,7 @@ pub mod mixture;
 pub mod play;
 pub mod red;
 pub mod routes;
+pub mod soc;
 
 use mirrorlab_sim::Layout;
 use mirrorlab_sim::model::Scenario;
@@ -191,6 +192,13 @@ pub const AGENTS: &[AgentSpec] = &[
         arg: None,
         about: "Monitors; Restores hosts where a reverse shell called back (CAGE-2's reactive class)",
         build: |s, n, _, _| Ok(Box::new(blue::React::new(s, n, blue::Response::Restore))),
+    },
+    AgentSpec {
+        side: Side::Blue,
+        name: "soc",
+        arg: None,
+        about: "a SOC playbook: triages alerting hosts, isolates then restores what is compromised, resets accounts, patches in quiet periods (uses the scenario's blue tools)",
+        build: |s, n, _, _| Ok(Box::new(soc::Soc::new(s, n))),
     },
     AgentSpec {
         side: Side::Blue,

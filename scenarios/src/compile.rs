@@ -10,7 +10,7 @@ use crate::diag::{Diagnostic, Severity};
 use crate::load::Parsed;
 use crate::raw::{
     self, AlertKindName, BlueActionName, ExploitKind, RedActionName, ScenarioFile, SensorKind,
-    TechniqueName,
+    TechniqueName, ToolName,
 };
 
 pub const FORMAT_NAME: &str = "mirrorlab-scenario";
@@ -731,8 +731,47 @@ fn compile_sides(
             costs: red_costs,
             techniques: compile_techniques(cx, f, model_hosts),
         },
-        m::BlueSpec { costs: blue_costs },
+        m::BlueSpec {
+            costs: blue_costs,
+            tools: compile_tools(cx, f),
+        },
     )
+}
+
+/// `[blue.tools]`: each table gives blue one tool, in [`m::BlueKind`] order (the format's
+/// names are the kinds' names).
+fn compile_tools(cx: &mut Ctx, f: &ScenarioFile) -> Vec<m::Tool> {
+    let mut out = Vec::new();
+    for (&name, t) in &f.blue.tools {
+        let k = serde_json::to_value(name)
+            .ok()
+            .and_then(|v| v.as_str().map(String::from))
+            .unwrap_or_default();
+        let pointer = format!("/blue/tools/{k}");
+        let Some(kind) = m::BlueKind::from_name(&k) else {
+            cx.err(&pointer, format!("`{k}` is not a tool the simulator knows"));
+            continue;
+        };
+        if name == ToolName::ResetCredentials
+            && !f
+                .red
+                .techniques
+                .contains_key(&TechniqueName::CredentialDumping)
+        {
+            cx.warn(
+                &pointer,
+                "red cannot dump credentials here (no `[red.techniques.credential_dumping]`): resetting them does nothing".into(),
+            );
+        }
+        out.push(m::Tool {
+            kind,
+            cost: m::ActionCost {
+                cost: tenths(cx, &format!("{pointer}/cost"), t.cost),
+                duration: t.duration,
+            },
+        });
+    }
+    out
 }
 
 /// `[red.techniques]`: each table enables one technique, in [`m::RedKind`] order (the

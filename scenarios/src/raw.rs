@@ -545,6 +545,28 @@ pub struct Blue {
     /// Per action kind: sleep, monitor, analyse, remove, decoy, restore.
     #[serde(default)]
     pub actions: BTreeMap<BlueActionName, ActionSpec>,
+    /// Tools beyond CAGE-2's that blue may use, each with its cost and duration: a table
+    /// `[blue.tools.NAME]` gives one (an empty table takes the defaults). Each adds one blue
+    /// action per host.
+    #[serde(default)]
+    pub tools: BTreeMap<ToolName, ActionSpec>,
+}
+
+/// Blue's tools beyond CAGE-2's.
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, JsonSchema,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum ToolName {
+    /// Cut the host off the network until a Restore; its availability value is lost every
+    /// tick meanwhile.
+    Isolate,
+    /// Patch the host's services: exploits of them fail for the rest of the episode.
+    Patch,
+    /// Reset the accounts of the host's subnet: dumped credentials stop working.
+    ResetCredentials,
+    /// Triage the host: blue's compromise estimate for it becomes the truth.
+    Triage,
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize, JsonSchema)]

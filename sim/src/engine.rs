@@ -60,8 +60,8 @@ pub struct Static {
     pub sensor_list: Vec<u8>,
     /// Cost and duration tables (red's by [`RedKind`], techniques the scenario does not
     /// enable at 0 and 1).
-    pub blue_cost: [i32; 6],
-    pub blue_duration: [u16; 6],
+    pub blue_cost: [i32; BlueKind::COUNT],
+    pub blue_duration: [u16; BlueKind::COUNT],
     pub red_cost: [i32; RedKind::COUNT],
     pub red_duration: [u16; RedKind::COUNT],
     /// Per [`RedKind`]: a technique's success chance and its factor on the sensors'
@@ -110,6 +110,16 @@ impl Static {
             }
         }
         sensor_at.push(sensor_list.len() as u32);
+        let mut blue_cost = [0; BlueKind::COUNT];
+        let mut blue_duration = [1; BlueKind::COUNT];
+        for (k, c) in s.blue.costs.iter().enumerate() {
+            blue_cost[k] = c.cost;
+            blue_duration[k] = c.duration;
+        }
+        for t in &s.blue.tools {
+            blue_cost[t.kind as usize] = t.cost.cost;
+            blue_duration[t.kind as usize] = t.cost.duration;
+        }
         let mut red_cost = [0; RedKind::COUNT];
         let mut red_duration = [1; RedKind::COUNT];
         let mut red_success = [Probability::ONE; RedKind::COUNT];
@@ -140,8 +150,8 @@ impl Static {
             base_sessions,
             launch_subnet: s.hosts[s.red.entry[0] as usize].subnet,
             exploit_order,
-            blue_cost: s.blue.costs.map(|c| c.cost),
-            blue_duration: s.blue.costs.map(|c| c.duration),
+            blue_cost,
+            blue_duration,
             red_cost,
             red_duration,
             red_success,
@@ -193,6 +203,10 @@ pub struct EpisodeSummary {
     pub red_activity: u32,
     #[serde(default)]
     pub red_activity_detected: u32,
+    /// Blue's actions with each tool beyond CAGE-2's, in [`BlueKind::tools`] order (empty
+    /// when the scenario gives none).
+    #[serde(default)]
+    pub blue_tools: Vec<u32>,
     /// Red's actions of each technique beyond CAGE-2's, in [`RedKind::techniques`] order
     /// (empty in summaries written before techniques existed: read as zeros).
     #[serde(default)]
@@ -272,6 +286,8 @@ pub struct Envs {
     pub alerts: Alerts,
     /// What red's techniques beyond CAGE-2's have won (empty when it enables none).
     pub intrusion: Intrusion,
+    /// What blue's tools beyond CAGE-2's have done (empty when it gives none).
+    pub defences: Defences,
 
     /// Per-environment event log of the current episode (only when recording).
     pub log: Vec<Vec<Event>>,
@@ -365,6 +381,39 @@ pub struct Intrusion {
     pub persistence: Vec<bool>,
 }
 
+/// What blue's tools leave, per env × host (all empty when the scenario gives none): hosts
+/// cut off the network (until a Restore) and hosts patched (for the episode).
+pub struct Defences {
+    pub on: bool,
+    pub isolated: Vec<bool>,
+    pub patched: Vec<bool>,
+}
+
+impl Defences {
+    fn new(s: &Scenario, n: usize) -> Defences {
+        let on = !s.blue.tools.is_empty();
+        let nh = if on { n * s.hosts.len() } else { 0 };
+        Defences {
+            on,
+            isolated: vec![false; nh],
+            patched: vec![false; nh],
+        }
+    }
+
+    fn reset(&mut self, e: usize, h: usize) {
+        if self.on {
+            self.isolated[e * h..(e + 1) * h].fill(false);
+            self.patched[e * h..(e + 1) * h].fill(false);
+        }
+    }
+
+    /// Whether host `i` (env × host) is cut off the network.
+    #[inline]
+    pub fn cut_off(&self, i: usize) -> bool {
+        self.on && self.isolated[i]
+    }
+}
+
 /// Red's command-and-control channel on a host.
 pub const CHANNEL_NONE: u8 = 0;
 pub const CHANNEL_PLAIN: u8 = 1;
@@ -425,7 +474,7 @@ pub struct Ledger {
     pub cost: i64,
     pub first_priv: Option<u32>,
     pub first_impact: Option<u32>,
-    pub blue_actions: [u32; 6],
+    pub blue_actions: [u32; BlueKind::COUNT],
     pub red_actions: [u32; RedKind::COUNT],
     pub red_invalid: u32,
     pub exploits: [u32; crate::model::MAX_EXPLOITS],
@@ -452,7 +501,7 @@ impl Default for Ledger {
             cost: 0,
             first_priv: None,
             first_impact: None,
-            blue_actions: [0; 6],
+            blue_actions: [0; BlueKind::COUNT],
             red_actions: [0; RedKind::COUNT],
             red_invalid: 0,
             exploits: [0; crate::model::MAX_EXPLOITS],
@@ -555,6 +604,7 @@ impl Envs {
             decoys: vec![0; nh * k],
             alerts: Alerts::new(s, n),
             intrusion: Intrusion::new(s, n),
+            defences: Defences::new(s, n),
             log: vec![Vec::new(); if record { n } else { 0 }],
             inputs_log: vec![Vec::new(); if record { n } else { 0 }],
             finished: Vec::new(),
@@ -581,6 +631,7 @@ impl Envs {
         self.rng_sensors[e].restart(episode);
         self.alerts.reset(e, h);
         self.intrusion.reset(e, h, s.subnets.len());
+        self.defences.reset(e, h);
         self.turns.red_result[e] = RED_UNKNOWN;
         self.turns.blue_pending[e] = (NONE, 0);
         self.turns.red_pending[e] = (NONE, 0);
@@ -694,14 +745,4 @@ impl Alerts {
         let w = self.window;
         self.ring[e * h * k * w..(e + 1) * h * k * w].fill(0);
     }
-}
-
-/// Red kinds by index (for summaries).
-pub fn red_kind_names() -> [&'static str; RedKind::COUNT] {
-    RedKind::ALL.map(|k| k.name())
-}
-
-/// Blue kinds by index (for summaries).
-pub fn blue_kind_names() -> [&'static str; 6] {
-    BlueKind::ALL.map(|k| k.name())
 }

@@ -2,7 +2,8 @@
 //!
 //! Blue (CAGE-2's flat encoding when the scenario has CAGE's 8 decoys: 145 actions for 13
 //! hosts): `Sleep, Monitor, Analyse(h)…, Remove(h)…, Decoy_k(h)… for each decoy kind k,
-//! Restore(h)…`.
+//! Restore(h)…`, then one block of `h` actions for each tool the scenario gives blue
+//! (`[blue.tools]`, in [`BlueKind`] order).
 //! Red: `Sleep, DiscoverRemoteSystems(s)…, DiscoverNetworkServices(h)…, Exploit(h)…,
 //! PrivilegeEscalate(h)…, Impact(h)…`, then one block of `h` actions for each technique the
 //! scenario enables (`[red.techniques]`, in [`RedKind`] order): a scenario without techniques
@@ -19,6 +20,8 @@ pub enum BlueAction {
     Remove(HostId),
     Decoy(u8, HostId),
     Restore(HostId),
+    /// One of the tools beyond CAGE-2's ([`BlueKind::tools`]) on a host.
+    Tool(BlueKind, HostId),
 }
 
 impl BlueAction {
@@ -30,6 +33,7 @@ impl BlueAction {
             BlueAction::Remove(_) => BlueKind::Remove,
             BlueAction::Decoy(..) => BlueKind::Decoy,
             BlueAction::Restore(_) => BlueKind::Restore,
+            BlueAction::Tool(k, _) => k,
         }
     }
     pub fn host(self) -> Option<HostId> {
@@ -38,7 +42,8 @@ impl BlueAction {
             BlueAction::Analyse(h)
             | BlueAction::Remove(h)
             | BlueAction::Decoy(_, h)
-            | BlueAction::Restore(h) => Some(h),
+            | BlueAction::Restore(h)
+            | BlueAction::Tool(_, h) => Some(h),
         }
     }
 }
@@ -133,6 +138,9 @@ pub struct Layout {
     pub n_subnets: usize,
     pub n_decoys: usize,
     pub blue_actions: usize,
+    /// Blue's per-host blocks after CAGE-2's (Analyse, Remove, the decoys, Restore): the
+    /// scenario's tools.
+    pub blue_tools: Vec<BlueKind>,
     pub red_actions: usize,
     /// Red's per-host action blocks after the sweeps, in encoding order: CAGE-2's four, then
     /// the scenario's techniques.
@@ -169,7 +177,8 @@ impl Layout {
             n_hosts: h,
             n_subnets: sn,
             n_decoys: k,
-            blue_actions: 2 + (3 + k) * h,
+            blue_actions: 2 + (3 + k + s.blue.tools.len()) * h,
+            blue_tools: s.blue.tools.iter().map(|t| t.kind).collect(),
             red_actions: 1 + sn + red_blocks.len() * h,
             red_blocks,
             blue_obs: (BLUE_OBS_PER_HOST + alerts) * h + STATUS_VALUES,
@@ -194,22 +203,43 @@ impl Layout {
                     0 => BlueAction::Analyse(host),
                     1 => BlueAction::Remove(host),
                     b if b < 2 + self.n_decoys => BlueAction::Decoy((b - 2) as u8, host),
-                    _ => BlueAction::Restore(host),
+                    b if b == 2 + self.n_decoys => BlueAction::Restore(host),
+                    b => BlueAction::Tool(self.blue_tools[b - 3 - self.n_decoys], host),
                 }
             }
         })
     }
 
-    pub fn encode_blue(&self, a: BlueAction) -> u32 {
+    /// The flat index of `a`; None for a tool the scenario does not give blue.
+    pub fn try_encode_blue(&self, a: BlueAction) -> Option<u32> {
         let h = self.n_hosts;
-        (match a {
+        let i = match a {
             BlueAction::Sleep => 0,
             BlueAction::Monitor => 1,
             BlueAction::Analyse(x) => 2 + x as usize,
             BlueAction::Remove(x) => 2 + h + x as usize,
             BlueAction::Decoy(k, x) => 2 + (2 + k as usize) * h + x as usize,
             BlueAction::Restore(x) => 2 + (2 + self.n_decoys) * h + x as usize,
-        }) as u32
+            BlueAction::Tool(k, x) => {
+                let b = self.blue_tools.iter().position(|&t| t == k)?;
+                2 + (3 + self.n_decoys + b) * h + x as usize
+            }
+        };
+        Some(i as u32)
+    }
+
+    /// The flat index of `a`.
+    ///
+    /// # Panics
+    /// For a tool the scenario does not give blue (see [`Layout::try_encode_blue`]).
+    pub fn encode_blue(&self, a: BlueAction) -> u32 {
+        self.try_encode_blue(a)
+            .unwrap_or_else(|| panic!("{a:?}: the scenario does not give blue this tool"))
+    }
+
+    /// Whether the scenario gives blue action kind `k`.
+    pub fn blue_has(&self, k: BlueKind) -> bool {
+        (k as usize) < BlueKind::CAGE || self.blue_tools.contains(&k)
     }
 
     pub fn decode_red(&self, a: u32) -> Option<RedAction> {

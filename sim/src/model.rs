@@ -257,8 +257,10 @@ impl Rules {
     }
 }
 
-/// Blue's action kinds, in the order of the flat action encoding.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+/// Blue's action kinds, in the order of the flat action encoding: CAGE-2's six, then the
+/// tools a scenario may give blue (`[blue.tools]`), each a block of one action per host after
+/// CAGE-2's blocks, in this order.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum BlueKind {
     Sleep,
@@ -267,17 +269,38 @@ pub enum BlueKind {
     Remove,
     Decoy,
     Restore,
+    /// Cut the host off the network until a Restore (MITRE D3FEND: network isolation): no
+    /// traffic reaches it or leaves it; it costs its availability value every tick.
+    Isolate,
+    /// Patch the host's services: exploits of its services fail for the rest of the episode.
+    Patch,
+    /// Reset the accounts of the host's subnet: credentials red dumped there no longer work.
+    ResetCredentials,
+    /// An analyst triages the host's alerts: blue's compromise estimate becomes the truth.
+    Triage,
 }
 
 impl BlueKind {
-    pub const ALL: [BlueKind; 6] = [
+    /// Every kind, in encoding order.
+    pub const ALL: [BlueKind; BlueKind::COUNT] = [
         BlueKind::Sleep,
         BlueKind::Monitor,
         BlueKind::Analyse,
         BlueKind::Remove,
         BlueKind::Decoy,
         BlueKind::Restore,
+        BlueKind::Isolate,
+        BlueKind::Patch,
+        BlueKind::ResetCredentials,
+        BlueKind::Triage,
     ];
+    pub const COUNT: usize = 10;
+    /// CAGE-2's kinds (every scenario has them).
+    pub const CAGE: usize = 6;
+    /// The kinds a scenario may give blue: `ALL[CAGE..]`.
+    pub fn tools() -> &'static [BlueKind] {
+        &BlueKind::ALL[BlueKind::CAGE..]
+    }
     pub fn name(self) -> &'static str {
         match self {
             BlueKind::Sleep => "sleep",
@@ -286,8 +309,24 @@ impl BlueKind {
             BlueKind::Remove => "remove",
             BlueKind::Decoy => "decoy",
             BlueKind::Restore => "restore",
+            BlueKind::Isolate => "isolate",
+            BlueKind::Patch => "patch",
+            BlueKind::ResetCredentials => "reset_credentials",
+            BlueKind::Triage => "triage",
         }
     }
+    pub fn from_name(name: &str) -> Option<BlueKind> {
+        BlueKind::ALL.into_iter().find(|k| k.name() == name)
+    }
+}
+
+/// A tool the scenario gives blue (`[blue.tools.NAME]`): one more action per host. Its rule is
+/// in `sim::rules` (`isolation`, `patching`, `triage`, `credentials`).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Tool {
+    /// One of [`BlueKind::tools`].
+    pub kind: BlueKind,
+    pub cost: ActionCost,
 }
 
 /// Cost (tenths of reward, charged when issued) and duration (ticks, ≥ 1) of one action kind.
@@ -450,8 +489,18 @@ impl RedSpec {
 /// Blue's side of the scenario.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct BlueSpec {
-    /// Indexed by [`BlueKind`] order.
+    /// CAGE-2's six kinds, in [`BlueKind`] order.
     pub costs: [ActionCost; 6],
+    /// Tools beyond CAGE-2's, in [`BlueKind`] order, each at most once (none in cage2).
+    #[serde(default)]
+    pub tools: Vec<Tool>,
+}
+
+impl BlueSpec {
+    /// The tool of this kind, if the scenario gives it.
+    pub fn tool(&self, kind: BlueKind) -> Option<&Tool> {
+        self.tools.iter().find(|t| t.kind == kind)
+    }
 }
 
 /// A benign user that works on `hosts`. Each tick, with its own probability, it port-scans
@@ -751,6 +800,14 @@ impl Scenario {
         {
             return err(
                 "red's techniques must be beyond CAGE-2's, each once, in RedKind order".into(),
+            );
+        }
+        let tools: Vec<BlueKind> = self.blue.tools.iter().map(|t| t.kind).collect();
+        if tools.iter().any(|k| (*k as usize) < BlueKind::CAGE)
+            || tools.windows(2).any(|w| w[0] >= w[1])
+        {
+            return err(
+                "blue's tools must be beyond CAGE-2's, each once, in BlueKind order".into(),
             );
         }
         if self.red.goals.iter().any(|&h| h as usize >= nh) {

@@ -48,6 +48,10 @@ pub enum EventKind {
     /// A technique beyond CAGE-2's acted on `host`: `a` = its [`crate::model::RedKind`]
     /// index, `b` = [`TechniqueOutcome`].
     Technique = 17,
+    /// Blue cut `host` off the network (its `isolate` tool).
+    Isolated = 18,
+    /// Blue's triage of `host` found `a`: 0 clean, 2 a user session, 3 a privileged one.
+    Triaged = 19,
 }
 
 /// Outcome of a technique ([`EventKind::Technique`]).
@@ -379,6 +383,20 @@ pub fn format_event(s: &Scenario, layout: &Layout, episode: u64, e: &Event) -> S
             "scanned",
             host(e.host),
             format!("connections={}", e.a),
+        ),
+        EventKind::Isolated => ("BLUE", "isolated", host(e.host), String::new()),
+        EventKind::Triaged => (
+            "BLUE",
+            "triaged",
+            host(e.host),
+            format!(
+                "found={}",
+                match e.a {
+                    3 => "privileged",
+                    2 => "user",
+                    _ => "clean",
+                }
+            ),
         ),
         EventKind::Technique => {
             let k = crate::model::RedKind::ALL.get(e.a as usize);

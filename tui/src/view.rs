@@ -3,8 +3,8 @@
 //! over time; the key hints. Colours carry meaning only together with text labels, so the
 //! view reads the same with `NO_COLOR`.
 
-use mirrorlab_sim::model::AlertKind;
 use mirrorlab_sim::model::RedKind;
+use mirrorlab_sim::model::{AlertKind, BlueKind};
 use mirrorlab_sim::trace::{Alert, AlertCause, Event, EventKind, tenths};
 use mirrorlab_sim::{BlueAction, HostView, RedAction, RedHold};
 use ratatui::Frame;
@@ -622,6 +622,9 @@ pub fn event_text_of(tl: &crate::episode::Timeline, e: &Event) -> Option<(String
             match l.decode_blue(e.a) {
                 Some(BlueAction::Sleep) | None => return None,
                 Some(BlueAction::Restore(_)) => return None,
+                Some(BlueAction::Tool(BlueKind::Isolate | BlueKind::Triage, _)) if e.b != 0 => {
+                    return None;
+                }
                 Some(BlueAction::Decoy(..)) if e.b != 0 => return None,
                 _ => {}
             }
@@ -678,6 +681,19 @@ pub fn event_text_of(tl: &crate::episode::Timeline, e: &Event) -> Option<(String
                     .map(|d| d.name.as_str())
                     .unwrap_or("?"),
                 host(e.host)
+            ),
+            "blue",
+        ),
+        EventKind::Isolated => (format!("{t:>3} blue isolated {}", host(e.host)), "good"),
+        EventKind::Triaged => (
+            format!(
+                "{t:>3} blue triaged {}: {}",
+                host(e.host),
+                match e.a {
+                    3 => "root",
+                    2 => "user",
+                    _ => "clean",
+                }
             ),
             "blue",
         ),

@@ -265,7 +265,8 @@ impl Memory {
             Some(BlueAction::Decoy(kind, x)) => {
                 self.decoys[(e * h + x as usize) * k + kind as usize] = 1;
             }
-            Some(BlueAction::Sleep | BlueAction::Monitor) | None => {}
+            // Tools are refused at construction (`Featurizer::new`).
+            Some(BlueAction::Sleep | BlueAction::Monitor | BlueAction::Tool(..)) | None => {}
         }
     }
 }
@@ -306,6 +307,11 @@ impl Featurizer {
                 if side != Side::Blue {
                     return Err(
                         "the `hosts` policy plays blue; a red learner uses the `mlp` policy".into(),
+                    );
+                }
+                if !s.blue.tools.is_empty() {
+                    return Err(
+                        "the `hosts` policy knows CAGE-2's blue actions; this scenario gives blue tools beyond them (`[blue.tools]`): use the `mlp` policy".into(),
                     );
                 }
                 let hl = HostsLayout::new(s);

@@ -1,11 +1,14 @@
 //! Blue's turn (first in the tick, CAGE-2 §6.2): a new input starts an action (durative ones
 //! run for their duration and ignore inputs meanwhile), a finished one takes effect. Analyse
 //! finds red's files, Remove kills removable sessions (a planted persistence task brings one
-//! back), Restore reimages the host.
+//! back), Restore reimages the host (and reconnects it if it was isolated). Beyond CAGE-2,
+//! the tools a scenario gives blue: [`isolation`](super::isolation),
+//! [`patching`](super::patching), [`triage`](super::triage), and resetting credentials
+//! ([`credentials`](super::credentials)).
 
 use crate::engine::*;
 use crate::layout::{BlueAction, status};
-use crate::model::Scenario;
+use crate::model::{BlueKind, Scenario};
 use crate::trace::EventKind;
 
 impl Envs {
@@ -71,6 +74,17 @@ impl Envs {
                 n > 0 || s.rules.remove_always_succeeds
             }
             BlueAction::Decoy(k, x) => self.place_decoy(s, e, k as usize, x as usize),
+            BlueAction::Tool(k, x) => {
+                let x = x as usize;
+                match k {
+                    BlueKind::Isolate => self.isolate(e, x),
+                    BlueKind::Patch => self.patch(e, x),
+                    BlueKind::ResetCredentials => self.reset_credentials(s, e, x),
+                    BlueKind::Triage => self.triage(st, e, x),
+                    // CAGE-2's kinds have their own actions.
+                    _ => false,
+                }
+            }
             BlueAction::Restore(x) => {
                 let x = x as usize;
                 let i = e * h + x;
@@ -87,6 +101,9 @@ impl Envs {
                 }
                 self.host_flags[i] = f;
                 self.intrusion.restore(i);
+                if self.defences.on {
+                    self.defences.isolated[i] = false;
+                }
                 let k = s.decoys.len();
                 self.decoys[i * k..(i + 1) * k].fill(0);
                 self.activity.entries[i] = 0;

@@ -8,7 +8,8 @@
 //! - Lateral movement logs in to a host whose address red knows, with valid accounts for
 //!   its subnet, over a route red's traffic has: a removable user session. A valid login
 //!   looks like a user's: it leaves nothing in CAGE-2's monitoring table, only a `login`
-//!   for the sensors. Dumped accounts stay valid after a Restore.
+//!   for the sensors. Dumped accounts stay valid after a Restore, until blue resets the
+//!   accounts of their subnet (its `reset_credentials` tool).
 
 use crate::engine::*;
 use crate::model::{RedKind, Scenario};
@@ -45,5 +46,15 @@ impl Envs {
             self.gain_user_session(e, x);
         }
         self.technique_done(e, k, x, ok)
+    }
+
+    /// Blue's `reset_credentials` on host `x`: the accounts of its subnet are reset, so what
+    /// red dumped for that subnet no longer works.
+    pub(crate) fn reset_credentials(&mut self, s: &Scenario, e: usize, x: usize) -> bool {
+        if !self.intrusion.on {
+            return true;
+        }
+        self.intrusion.credentials[e * s.subnets.len() + s.hosts[x].subnet as usize] = false;
+        true
     }
 }

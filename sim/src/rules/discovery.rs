@@ -15,7 +15,10 @@ impl Envs {
         }
         let hosts = &s.subnets[x as usize].hosts;
         for &t in hosts {
-            self.knowledge.hosts[e * h + t as usize] |= K_IP;
+            // A host cut off the network does not answer.
+            if !self.defences.cut_off(e * h + t as usize) {
+                self.knowledge.hosts[e * h + t as usize] |= K_IP;
+            }
         }
         self.emit(e, EventKind::Swept, x, hosts.len() as u32, 0);
         RED_TRUE

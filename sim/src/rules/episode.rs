@@ -3,7 +3,7 @@
 //! slot starts its next episode.
 
 use crate::engine::*;
-use crate::model::{RedKind, Scenario};
+use crate::model::{BlueKind, RedKind, Scenario};
 
 impl Envs {
     /// Clears last tick's monitoring and advances the clock.
@@ -58,7 +58,14 @@ impl Envs {
             hosts_privileged: privileged,
             first_privileged: l.first_priv,
             first_impact: l.first_impact,
-            blue_actions: l.blue_actions,
+            blue_actions: l.blue_actions[..BlueKind::CAGE]
+                .try_into()
+                .expect("six kinds"),
+            blue_tools: if self.defences.on {
+                l.blue_actions[BlueKind::CAGE..].to_vec()
+            } else {
+                Vec::new()
+            },
             red_actions: l.red_actions[..RedKind::CAGE]
                 .try_into()
                 .expect("six kinds"),

@@ -15,6 +15,10 @@ impl Envs {
             for _ in 0..agent.users {
                 if self.rng_green[e].chance(agent.scan) {
                     let target = agent.hosts[self.rng_green[e].below(n) as usize];
+                    // Nobody works on a host blue cut off the network (the draws stay).
+                    if self.defences.cut_off(e * self.h + target as usize) {
+                        continue;
+                    }
                     self.add_scan_events(s, st, e, target as usize);
                     self.emit(e, EventKind::GreenScan, target, g as u32, 0);
                     if self.alerts.on {
@@ -38,6 +42,9 @@ impl Envs {
                 ] {
                     if self.rng_green[e].chance(p) {
                         let target = agent.hosts[self.rng_green[e].below(n) as usize];
+                        if self.defences.cut_off(e * self.h + target as usize) {
+                            continue;
+                        }
                         self.emit(e, EventKind::GreenWork, target, g as u32, kind as u32);
                         if self.alerts.on {
                             self.sensors_see(s, st, e, target, kind, benign, Probability::ONE);

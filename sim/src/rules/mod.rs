@@ -3,7 +3,8 @@
 //! of a chunk, in environment order, in the kill chain's order within a tick (CAGE-2 §6.2):
 //!
 //! 1. [`episode`]: the tick starts (last tick's activity cleared, the clock advanced);
-//! 2. [`blue`] acts (with [`decoy`] for deception);
+//! 2. [`blue`] acts (with [`decoy`] for deception; beyond CAGE-2, the tools a scenario gives
+//!    it: [`isolation`], [`patching`], [`triage`], resetting [`credentials`]);
 //! 3. [`green`] works (the scenario's sensors judge each piece of its work at once);
 //! 4. [`red`] acts: [`discovery`], [`exploit`], [`escalate`], [`impact`], over [`network`];
 //!    beyond CAGE-2, the techniques a scenario enables: [`phishing`], [`credentials`]
@@ -30,11 +31,14 @@ pub mod escalate;
 pub mod exploit;
 pub mod green;
 pub mod impact;
+pub mod isolation;
 pub mod network;
 pub mod observe;
+pub mod patching;
 pub mod persistence;
 pub mod phishing;
 pub mod ransomware;
 pub mod red;
 pub mod reward;
 pub mod sensors;
+pub mod triage;

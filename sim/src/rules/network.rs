@@ -21,7 +21,8 @@ impl Envs {
         (mask, count)
     }
 
-    /// Whether red's traffic from its launch point reaches subnet `to`.
+    /// Whether red's traffic from its launch point reaches subnet `to` (a session on a host
+    /// blue cut off the network carries none).
     pub(crate) fn routable_subnet(&self, s: &Scenario, st: &Static, e: usize, to: u32) -> bool {
         if to == st.launch_subnet {
             return true;
@@ -31,10 +32,10 @@ impl Envs {
                 && r.to == to
                 && match r.via {
                     None => true,
-                    Some(v) => s.subnets[v as usize]
-                        .hosts
-                        .iter()
-                        .any(|&x| self.sessions(e * self.h + x as usize) > 0),
+                    Some(v) => s.subnets[v as usize].hosts.iter().any(|&x| {
+                        let i = e * self.h + x as usize;
+                        self.sessions(i) > 0 && !self.defences.cut_off(i)
+                    }),
                 }
         })
     }

@@ -1,7 +1,8 @@
 //! The tick's reward (CAGE-2 §7): confidentiality lost on hosts red holds, availability
 //! lost while a critical service is stopped, and blue's action costs; red's reward mirrors
 //! blue's losses less its own costs. Beyond CAGE-2: data exfiltrated or encrypted costs its
-//! value once, and an encrypted host its availability value every tick until restored.
+//! value once, and an encrypted host, or one blue cut off the network, its availability value
+//! every tick until restored (once, if more than one holds).
 
 use crate::engine::*;
 use crate::model::Scenario;
@@ -25,7 +26,8 @@ impl Envs {
                 }
             }
             let stopped = host.critical_service && self.host_flags[i] & F_CRIT_RUNNING == 0;
-            if stopped || (self.intrusion.on && self.intrusion.encrypted[i]) {
+            let encrypted = self.intrusion.on && self.intrusion.encrypted[i];
+            if stopped || encrypted || self.defences.cut_off(i) {
                 avail += host.availability;
             }
         }

@@ -1,0 +1,204 @@
+//! A SOC playbook: a scripted defender that works the way a security operations centre
+//! does, with whatever tools the scenario gives blue (`[blue.tools]`) and its sensors'
+//! alerts. Each tick, first that applies:
+//!
+//! 1. A host blue believes compromised (a call-back its monitoring saw, or a triage that
+//!    found red): isolate it if it can and has not, else restore it (a Restore also
+//!    reconnects an isolated host); after a restore, reset its subnet's accounts if it can.
+//! 2. A host whose alerts over the window reach [`TRIAGE_AT`] (process and service alerts
+//!    count [`STRONG`] each, others one): triage it if it can (the verdict is what 1 reads),
+//!    at most once every [`RETRIAGE_AFTER`] ticks; without triage, alerts that high count as
+//!    a compromise.
+//! 3. A quiet tick (no alert anywhere, nothing seen by its monitoring): patch the next host
+//!    with listening services, the most valuable first, if it can.
+//! 4. Else monitor.
+//!
+//! What it may use: its own observation (the compromise estimate and activity per host, the
+//! alert counts, the action status) and the scenario's published facts (hosts, their services
+//! and values, which tools blue has); never red's actions or the ground truth. It waits on
+//! its durative actions, as a learned policy can. Without tools and sensors it is a
+//! restore-on-call-back defender, like `react-restore`.
+
+use mirrorlab_sim::layout::{BLUE_ALERT_VALUES_PER_HOST, BLUE_OBS_PER_HOST, BlueAction, Layout};
+use mirrorlab_sim::model::{AlertKind, BlueKind, HostId, Scenario};
+
+use crate::{Agent, Obs, Side};
+
+/// Weighted alerts over the window at which a host is triaged.
+pub const TRIAGE_AT: u32 = 4;
+/// Weight of a process or service alert (an EDR's strongest signals); other kinds weigh 1.
+pub const STRONG: u32 = 2;
+/// Ticks before a host that was triaged may be triaged again.
+pub const RETRIAGE_AFTER: u32 = 10;
+
+pub struct Soc {
+    h: usize,
+    /// Hosts to patch in order (most valuable first; hosts that listen on something).
+    patch_order: Vec<HostId>,
+    entry: Vec<bool>,
+    has: [bool; BlueKind::COUNT],
+    // Memory, per env × host.
+    isolated: Vec<bool>,
+    patched: Vec<bool>,
+    reset_due: Vec<bool>,
+    /// Tick + 1 of the last triage and of the last restore (0: never).
+    triaged: Vec<u32>,
+    restored: Vec<u32>,
+    /// The scenario's alert window (ticks): alerts from before a restore stay in it.
+    window: u32,
+    // Per env.
+    tick: Vec<u32>,
+}
+
+impl Soc {
+    pub fn new(s: &Scenario, n: usize) -> Soc {
+        let l = Layout::new(s);
+        let h = s.hosts.len();
+        let mut entry = vec![false; h];
+        for &x in &s.red.entry {
+            entry[x as usize] = true;
+        }
+        let mut patch_order: Vec<HostId> = (0..h as HostId)
+            .filter(|&x| {
+                let host = &s.hosts[x as usize];
+                !entry[x as usize] && host.services.iter().any(|v| v.port.is_some())
+            })
+            .collect();
+        let value = |x: HostId| {
+            let host = &s.hosts[x as usize];
+            host.confidentiality + host.availability + host.data_value
+        };
+        // Most valuable first; host order breaks ties (a stable sort).
+        patch_order.sort_by_key(|&x| std::cmp::Reverse(value(x)));
+        Soc {
+            h,
+            patch_order,
+            entry,
+            has: BlueKind::ALL.map(|k| l.blue_has(k)),
+            isolated: vec![false; n * h],
+            patched: vec![false; n * h],
+            reset_due: vec![false; n * h],
+            triaged: vec![0; n * h],
+            restored: vec![0; n * h],
+            window: s.alert_window.max(1),
+            tick: vec![0; n],
+        }
+    }
+
+    fn choose(&mut self, e: usize, l: &Layout, row: &[f32], bits: &[u8]) -> BlueAction {
+        let (h, t) = (self.h, self.tick[e]);
+        let tool = |k: BlueKind, x: usize| BlueAction::Tool(k, x as HostId);
+        let belief = |x: usize| {
+            let r = BLUE_OBS_PER_HOST * x;
+            row[r + 2] as u8 + 2 * row[r + 3] as u8
+        };
+        let weighted = |x: usize| -> u32 {
+            if l.blue_alert_values == 0 {
+                return 0;
+            }
+            let window = &row[l.blue_alert_counts(x) + AlertKind::COUNT..][..AlertKind::COUNT];
+            AlertKind::ALL
+                .iter()
+                .map(|&k| {
+                    let w = match k {
+                        AlertKind::Process | AlertKind::Service => STRONG,
+                        _ => 1,
+                    };
+                    window[k as usize] as u32 * w
+                })
+                .sum()
+        };
+        debug_assert_eq!(BLUE_ALERT_VALUES_PER_HOST, 2 * AlertKind::COUNT);
+        // 1. Contain and recover what is believed compromised.
+        for x in (0..h).filter(|&x| !self.entry[x]) {
+            let i = e * h + x;
+            // Without triage, many alerts are taken as a compromise, once per window (the
+            // alerts that led to a restore stay in the window for a while).
+            let last = self.restored[i];
+            let alarmed = !self.has[BlueKind::Triage as usize]
+                && weighted(x) >= TRIAGE_AT
+                && (last == 0 || t + 1 >= last + self.window);
+            if belief(x) >= 2 || alarmed {
+                if self.has[BlueKind::Isolate as usize] && !self.isolated[i] {
+                    self.isolated[i] = true;
+                    return tool(BlueKind::Isolate, x);
+                }
+                self.isolated[i] = false;
+                self.restored[i] = t + 1;
+                self.reset_due[i] = self.has[BlueKind::ResetCredentials as usize];
+                return BlueAction::Restore(x as HostId);
+            }
+        }
+        if let Some(x) = (0..h).find(|&x| self.reset_due[e * h + x]) {
+            self.reset_due[e * h + x] = false;
+            return tool(BlueKind::ResetCredentials, x);
+        }
+        // 2. Triage what the sensors point at.
+        if self.has[BlueKind::Triage as usize] {
+            let due = (0..h)
+                .filter(|&x| {
+                    let last = self.triaged[e * h + x];
+                    !self.entry[x]
+                        && weighted(x) >= TRIAGE_AT
+                        && (last == 0 || t + 1 >= last + RETRIAGE_AFTER)
+                })
+                .max_by_key(|&x| (weighted(x), std::cmp::Reverse(x)));
+            if let Some(x) = due {
+                self.triaged[e * h + x] = t + 1;
+                return tool(BlueKind::Triage, x);
+            }
+        }
+        // 3. Patch in quiet periods.
+        let quiet = bits.iter().all(|&b| b == 0)
+            && (l.blue_alert_values == 0
+                || (0..h).all(|x| {
+                    row[l.blue_alert_counts(x)..][..AlertKind::COUNT]
+                        .iter()
+                        .all(|&c| c == 0.0)
+                }));
+        if quiet
+            && self.has[BlueKind::Patch as usize]
+            && let Some(&x) = self
+                .patch_order
+                .iter()
+                .find(|&&x| !self.patched[e * h + x as usize])
+        {
+            self.patched[e * h + x as usize] = true;
+            return tool(BlueKind::Patch, x as usize);
+        }
+        BlueAction::Monitor
+    }
+}
+
+impl Agent for Soc {
+    fn side(&self) -> Side {
+        Side::Blue
+    }
+    fn name(&self) -> &str {
+        "soc"
+    }
+    fn reset(&mut self, env: usize, _episode: u64) {
+        let h = self.h;
+        let r = env * h..(env + 1) * h;
+        self.isolated[r.clone()].fill(false);
+        self.patched[r.clone()].fill(false);
+        self.reset_due[r.clone()].fill(false);
+        self.triaged[r.clone()].fill(0);
+        self.restored[r].fill(0);
+        self.tick[env] = 0;
+    }
+    fn act(&mut self, obs: &Obs<'_>, actions: &mut [u32]) {
+        let l = obs.layout;
+        let h = self.h;
+        for (e, a) in actions.iter_mut().enumerate() {
+            self.tick[e] += 1;
+            if obs.status(e).running {
+                // The action in flight must finish first: this input would be ignored.
+                *a = l.encode_blue(BlueAction::Monitor);
+                continue;
+            }
+            let act = self.choose(e, l, obs.row(e), &obs.alerts[e * h..(e + 1) * h]);
+            *a = l.encode_blue(act);
+        }
+    }
+}
