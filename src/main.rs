@@ -38,7 +38,7 @@ struct Cli {
 enum Command {
     /// Check scenario files; report every problem with file, line and column.
     Validate {
-        /// Scenario files (or bundled scenario names: cage2, cage2-fixed, enterprise).
+        /// Scenario files (or bundled scenario names: cage2, cage2-fixed, enterprise, ransomware).
         #[arg(required = true)]
         files: Vec<String>,
     },
@@ -160,7 +160,7 @@ enum GenProfile {
 
 #[derive(clap::Args)]
 struct RunArgs {
-    /// Scenario file, or a bundled scenario's name (cage2, cage2-fixed, enterprise).
+    /// Scenario file, or a bundled scenario's name (cage2, cage2-fixed, enterprise, ransomware).
     scenario: String,
     #[arg(long, help = agent_help(Side::Red))]
     red: String,
@@ -340,15 +340,30 @@ fn dispatch(cmd: Command) -> Result<ExitCode> {
                     Ok(l) => {
                         print_diags(&l.warnings);
                         let s = &l.scenario;
+                        let layout = mirrorlab_sim::Layout::new(s);
+                        let n = |k: usize, one: &str, many: &str| {
+                            format!("{k} {}", if k == 1 { one } else { many })
+                        };
+                        let mut extra = String::new();
+                        if !s.red.techniques.is_empty() {
+                            extra += &format!(
+                                ", {}",
+                                n(s.red.techniques.len(), "red technique", "red techniques")
+                            );
+                        }
+                        if !s.blue.tools.is_empty() {
+                            extra +=
+                                &format!(", {}", n(s.blue.tools.len(), "blue tool", "blue tools"));
+                        }
                         println!(
-                            "ok: {f}: scenario `{}`, {} hosts in {} subnets, {} exploits, {} decoys, {} blue and {} red actions",
+                            "ok: {f}: scenario `{}`, {} in {}, {}, {}{extra}, {} blue and {} red actions",
                             s.name,
-                            s.hosts.len(),
-                            s.subnets.len(),
-                            s.exploits.len(),
-                            s.decoys.len(),
-                            mirrorlab_sim::Layout::new(s).blue_actions,
-                            mirrorlab_sim::Layout::new(s).red_actions,
+                            n(s.hosts.len(), "host", "hosts"),
+                            n(s.subnets.len(), "subnet", "subnets"),
+                            n(s.exploits.len(), "exploit", "exploits"),
+                            n(s.decoys.len(), "decoy", "decoys"),
+                            layout.blue_actions,
+                            layout.red_actions,
                         );
                     }
                     Err(d) => {

@@ -522,7 +522,7 @@ fn ransomware_golden_hash_and_replays() {
     .play();
     let hash = mirrorlab_sim::replay::hex(common::run_hash(&f));
     assert_eq!(
-        hash, "2f5fc4a58adda247",
+        hash, "f4f8186d6cc9e59e",
         "the ransomware golden hash changed"
     );
     let source = mirrorlab_scenarios::BUNDLED
@@ -741,4 +741,31 @@ fn the_soc_playbook_uses_its_tools_and_beats_the_reactive_defender() {
             .sum();
         assert!(used > 0, "{k:?} never used");
     }
+}
+
+#[test]
+fn red_s_own_machine_holds_nothing_to_take_and_large_data_is_refused() {
+    let mut lab = Lab::new(LAB, 1, 0);
+    for k in [
+        RedKind::Ransomware,
+        RedKind::Persistence,
+        RedKind::CommandAndControl,
+    ] {
+        let t = lab.tech(k, "Attacker");
+        assert_eq!(Lab::result(&lab.red(t)), 0, "{k:?}");
+    }
+    assert_eq!(lab.sim.score_view(0).blue, 0);
+    // A host's data is capped, so one tick's loss stays within the reward's range.
+    let text = LAB.replace(
+        r#"data = [{ name = "customers", value = 30.0 }]"#,
+        &format!(
+            "data = [{}]",
+            [r#"{ name = "x", value = 1000.0 }"#; 11].join(", ")
+        ),
+    );
+    let err = mirrorlab_scenarios::load_bytes("lab.toml", text.as_bytes()).unwrap_err();
+    assert!(
+        format!("{err:?}").contains("expected at most 10000 per host"),
+        "{err:?}"
+    );
 }

@@ -76,7 +76,8 @@ impl Extortion {
                 agent: "extortion".into(),
                 scenario: s.name.clone(),
                 why: "it gets in by phishing, which the scenario does not enable \
-                      (`[red.techniques.phishing]`; the bundled `ransomware` scenario does)"
+                      (`[red.techniques.phishing]` or `[red.techniques.phishing_deepfake]`; \
+                      the bundled `ransomware` scenario has both)"
                     .into(),
             });
         };
@@ -244,7 +245,7 @@ impl Extortion {
                     && m.routes.reaches(x, |y| m.held[e * h + y as usize] > 0);
                 // Data first, then the goal, then depth.
                 open.then(|| {
-                    value(m, x) * 64
+                    value(m, x).saturating_mul(64)
                         + if Some(x) == goal {
                             32
                         } else {

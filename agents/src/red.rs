@@ -122,7 +122,7 @@ impl BLine {
         }
         if candidates.is_empty() {
             return Err(unsupported(
-                "the entry subnet has no host besides red's foothold (B_line follows CAGE-2's route from a workstation zone; meander and adaptive play any network)".into(),
+                "the entry subnet has no host besides red's foothold (B_line follows CAGE-2's route from a workstation zone; meander and adaptive play any network by its exploits, extortion one that enables phishing)".into(),
             ));
         }
         Ok(BLine {

@@ -517,10 +517,21 @@ fn compile_hosts(
                 "found an availability value but no critical service; expected a service with `critical = true` (availability is lost while it is stopped) or red's `ransomware` technique (lost while the host is encrypted)".into(),
             );
         }
-        let mut data_value = 0;
+        let mut data_value: i64 = 0;
         for (di, d) in h.raw.data.iter().enumerate() {
-            data_value += tenths(cx, &format!("{hp}/data/{di}/value"), d.value);
+            data_value += tenths(cx, &format!("{hp}/data/{di}/value"), d.value) as i64;
         }
+        if data_value > m::MAX_DATA_VALUE as i64 {
+            cx.err(
+                &format!("{hp}/data"),
+                format!(
+                    "found data assets worth {} in all; expected at most {} per host",
+                    data_value as f64 / 10.0,
+                    m::MAX_DATA_VALUE / 10
+                ),
+            );
+        }
+        let data_value = data_value.min(m::MAX_DATA_VALUE as i64) as i32;
         let mut reveals = Vec::new();
         for (ri, r) in h.raw.reveals.iter().enumerate() {
             let rp = format!("{hp}/reveals/{ri}");
@@ -742,7 +753,7 @@ fn compile_sides(
 /// names are the kinds' names).
 fn compile_tools(cx: &mut Ctx, f: &ScenarioFile) -> Vec<m::Tool> {
     let mut out = Vec::new();
-    for (&name, t) in &f.blue.tools {
+    for (name, t) in f.blue.tools.iter() {
         let k = serde_json::to_value(name)
             .ok()
             .and_then(|v| v.as_str().map(String::from))
@@ -785,7 +796,7 @@ fn compile_techniques(cx: &mut Ctx, f: &ScenarioFile, hosts: &[m::Host]) -> Vec<
     };
     let on = |n: TechniqueName| f.red.techniques.contains_key(&n);
     let mut out = Vec::new();
-    for (&name, t) in &f.red.techniques {
+    for (name, t) in f.red.techniques.iter() {
         let k = key(name);
         let pointer = format!("/red/techniques/{k}");
         let Some(kind) = m::RedKind::from_name(&k) else {
@@ -1032,11 +1043,24 @@ fn warn_inert(cx: &mut Ctx, f: &ScenarioFile, hosts: &[HostDef], subnet_hosts: &
     let takes_data = [TechniqueName::Exfiltration, TechniqueName::Ransomware]
         .iter()
         .any(|n| f.red.techniques.contains_key(n));
-    if !takes_data && hosts.iter().any(|h| !h.raw.data.is_empty()) {
+    if !takes_data && let Some(i) = hosts.iter().position(|h| !h.raw.data.is_empty()) {
         cx.warn(
-            "",
-            "data assets count only when red may take them: enable `[red.techniques.exfiltration]` or `[red.techniques.ransomware]`".into(),
+            &format!("{}/data", hosts[i].pointer),
+            format!(
+                "host `{}` has data assets, which count only when red may take them: enable `[red.techniques.exfiltration]` or `[red.techniques.ransomware]`",
+                hosts[i].raw.name
+            ),
         );
+    }
+    for (ei, name) in f.red.entry.iter().enumerate() {
+        if let Some(h) = hosts.iter().find(|h| &h.raw.name == name)
+            && !h.raw.data.is_empty()
+        {
+            cx.warn(
+                &format!("/red/entry/{ei}"),
+                format!("`{name}` is red's own machine: its data assets never count"),
+            );
+        }
     }
     if f.sensor.is_empty()
         && f.green

@@ -444,7 +444,64 @@ pub struct Red {
     /// `[red.techniques.NAME]` enables one (an empty table takes the defaults). Each adds one
     /// red action per host.
     #[serde(default)]
-    pub techniques: BTreeMap<TechniqueName, TechniqueSpec>,
+    pub techniques: Techniques,
+}
+
+/// `[red.techniques]`: one optional table per technique (a struct, not a map, so that an
+/// unknown name is a located error and editors complete the names).
+#[derive(Clone, Debug, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Techniques {
+    /// T1566: a lure to a host's users; a user session if one takes it.
+    pub phishing: Option<TechniqueSpec>,
+    /// T1566 with a deep-fake lure (its own, usually higher, success probability).
+    pub phishing_deepfake: Option<TechniqueSpec>,
+    /// T1003: with root/SYSTEM on a host, valid accounts for its subnet and the subnets of
+    /// the hosts it reveals.
+    pub credential_dumping: Option<TechniqueSpec>,
+    /// T1021 with valid accounts (T1078): a user session on a reachable host of a subnet
+    /// whose accounts red holds. Needs `credential_dumping`.
+    pub lateral_movement: Option<TechniqueSpec>,
+    /// T1071: a command-and-control channel from a host red holds.
+    pub c2: Option<TechniqueSpec>,
+    /// T1573: an encrypted channel (its `detection` factor also applies to exfiltration
+    /// over it).
+    pub c2_encrypted: Option<TechniqueSpec>,
+    /// T1041: with root/SYSTEM and a channel on a host, its data is stolen. Needs `c2` or
+    /// `c2_encrypted`.
+    pub exfiltration: Option<TechniqueSpec>,
+    /// T1486: with root/SYSTEM, the host's data is encrypted.
+    pub ransomware: Option<TechniqueSpec>,
+    /// T1053: a scheduled task that brings red's session back after a Remove.
+    pub persistence: Option<TechniqueSpec>,
+}
+
+impl Techniques {
+    /// The tables given, in the order of [`TechniqueName`].
+    pub fn iter(&self) -> impl Iterator<Item = (TechniqueName, &TechniqueSpec)> {
+        use TechniqueName as N;
+        [
+            (N::Phishing, &self.phishing),
+            (N::PhishingDeepfake, &self.phishing_deepfake),
+            (N::CredentialDumping, &self.credential_dumping),
+            (N::LateralMovement, &self.lateral_movement),
+            (N::C2, &self.c2),
+            (N::C2Encrypted, &self.c2_encrypted),
+            (N::Exfiltration, &self.exfiltration),
+            (N::Ransomware, &self.ransomware),
+            (N::Persistence, &self.persistence),
+        ]
+        .into_iter()
+        .filter_map(|(n, t)| t.as_ref().map(|t| (n, t)))
+    }
+
+    pub fn contains_key(&self, n: &TechniqueName) -> bool {
+        self.iter().any(|(m, _)| m == *n)
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.iter().next().is_none()
+    }
 }
 
 /// Techniques beyond CAGE-2's, with their ATT&CK ids.
@@ -549,7 +606,37 @@ pub struct Blue {
     /// `[blue.tools.NAME]` gives one (an empty table takes the defaults). Each adds one blue
     /// action per host.
     #[serde(default)]
-    pub tools: BTreeMap<ToolName, ActionSpec>,
+    pub tools: Tools,
+}
+
+/// `[blue.tools]`: one optional table per tool (a struct, not a map, so that an unknown name
+/// is a located error).
+#[derive(Clone, Debug, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Tools {
+    /// Cut the host off the network until a Restore; its availability value is lost every
+    /// tick meanwhile.
+    pub isolate: Option<ActionSpec>,
+    /// Patch the host's services: exploits of them fail for the rest of the episode.
+    pub patch: Option<ActionSpec>,
+    /// Reset the accounts of the host's subnet: dumped credentials stop working.
+    pub reset_credentials: Option<ActionSpec>,
+    /// Triage the host: blue's compromise estimate for it becomes the truth.
+    pub triage: Option<ActionSpec>,
+}
+
+impl Tools {
+    /// The tables given, in the order of [`ToolName`].
+    pub fn iter(&self) -> impl Iterator<Item = (ToolName, &ActionSpec)> {
+        [
+            (ToolName::Isolate, &self.isolate),
+            (ToolName::Patch, &self.patch),
+            (ToolName::ResetCredentials, &self.reset_credentials),
+            (ToolName::Triage, &self.triage),
+        ]
+        .into_iter()
+        .filter_map(|(n, t)| t.as_ref().map(|t| (n, t)))
+    }
 }
 
 /// Blue's tools beyond CAGE-2's.

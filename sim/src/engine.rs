@@ -311,6 +311,8 @@ pub struct Turns {
     pub analyse_hit: Vec<u32>,
     /// Red's action being applied this tick (the cause of the activity it leaves).
     pub red_acting: Vec<u32>,
+    /// That action is a technique beyond CAGE-2's (its own event carries what the sensors see).
+    pub red_technique: Vec<bool>,
 }
 
 /// Per environment, this tick's blue action cost, and blue's and red's rewards (tenths; red's
@@ -568,6 +570,7 @@ impl Envs {
                 red_status: vec![0; n],
                 analyse_hit: vec![NONE; n],
                 red_acting: vec![NONE; n],
+                red_technique: vec![false; n],
             },
             step: StepReward {
                 cost: vec![0; n],
@@ -640,6 +643,7 @@ impl Envs {
         self.turns.red_status[e] = 0;
         self.turns.analyse_hit[e] = NONE;
         self.turns.red_acting[e] = NONE;
+        self.turns.red_technique[e] = false;
         self.step.cost[e] = 0;
         self.hash[e] = hash_init(episode);
         self.ledger[e] = Ledger::default();

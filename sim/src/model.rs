@@ -73,8 +73,9 @@ pub struct Host {
     pub availability: i32,
     /// The host runs a critical service (no port) that Impact stops.
     pub critical_service: bool,
-    /// Value of the data assets on the host, in tenths: lost once when red exfiltrates them
-    /// (confidentiality), and once when ransomware encrypts them.
+    /// Value of the data assets on the host, in tenths (at most [`MAX_DATA_VALUE`]): lost
+    /// once when red exfiltrates them (confidentiality), and each time ransomware encrypts
+    /// them (availability).
     #[serde(default)]
     pub data_value: i32,
     /// Hosts whose address red learns when it escalates on this host.
@@ -632,6 +633,9 @@ pub const MAX_ALERT_WINDOW: u32 = 100;
 /// Most benign users a scenario may have (all `[[green]]` entries' `users` together).
 pub const MAX_GREEN_USERS: u64 = 1_000_000;
 /// Most sensors a scenario may have.
+/// Most data value a host may hold, in tenths (10,000.0): one tick's loss stays far inside
+/// the reward's integer range.
+pub const MAX_DATA_VALUE: i32 = 100_000;
 pub const MAX_SENSORS: usize = 64;
 
 /// The whole, resolved scenario.

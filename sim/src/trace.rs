@@ -241,6 +241,12 @@ pub const LEGEND: &str = "\
 #          work        a green user worked on a host (kind=login|file|connection)
 #          alert       a sensor raised an alert (label=malicious by=red action=A target=T
 #                      attack=ID, or label=benign by=green user=NAME)
+#          isolated    blue cut a host off the network (its isolate tool)
+#          triaged     blue triaged a host (found=clean|user|privileged)
+#          phishing, phishing_deepfake, credential_dumping, lateral_movement, c2,
+#          c2_encrypted, exfiltration, ransomware, persistence
+#                      a technique beyond CAGE-2's acted (attack=ID
+#                      result=succeeded|failed|returned: a task brought a session back)
 #          reward      the step's rewards (blue=R red=R)";
 
 /// Formats one event as a trace line.

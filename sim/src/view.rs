@@ -33,6 +33,12 @@ pub struct HostView {
     pub belief: u8,
     /// A durative blue Restore of this host is in flight.
     pub restoring: bool,
+    /// Ransomware encrypted the host's data (until a Restore).
+    pub encrypted: bool,
+    /// Red stole the host's data (this episode).
+    pub exfiltrated: bool,
+    /// Blue cut the host off the network (until a Restore).
+    pub isolated: bool,
 }
 
 impl crate::Sim {
@@ -73,6 +79,9 @@ impl crate::Sim {
                         .count() as u8,
                     belief: envs.belief[i] & 3,
                     restoring: restoring == Some(x),
+                    encrypted: envs.intrusion.on && envs.intrusion.encrypted[i],
+                    exfiltrated: envs.intrusion.on && envs.intrusion.exfiltrated[i],
+                    isolated: envs.defences.cut_off(i),
                 }
             })
             .collect()

@@ -11,9 +11,10 @@
 use std::sync::Arc;
 
 use mirrorlab_agents::{Agent, Obs, Side};
+use mirrorlab_sim::model::RedKind;
 use mirrorlab_sim::model::Scenario;
 use mirrorlab_sim::replay::Replay;
-use mirrorlab_sim::trace::{Alert, Event, EventKind, ExploitOutcome};
+use mirrorlab_sim::trace::{Alert, Event, EventKind, ExploitOutcome, TechniqueOutcome};
 use mirrorlab_sim::{Buffers, HostView, Layout, RedHold, ScoreView, Sim, SimConfig};
 
 /// Why a timeline could not be made.
@@ -397,9 +398,20 @@ impl Timeline {
                 let gained = [ExploitOutcome::User, ExploitOutcome::Privileged]
                     .iter()
                     .any(|&o| e.b == o as u32);
-                if e.kind != EventKind::Exploit || !gained {
-                    continue;
-                }
+                // Sessions come from exploits, and beyond CAGE-2 from a lure someone took
+                // (straight from red's machine: mail needs no route) or a login with dumped
+                // accounts (over routes, as an exploit).
+                let lured = match e.kind {
+                    EventKind::Exploit if gained => false,
+                    EventKind::Technique if e.b == TechniqueOutcome::Succeeded as u32 => {
+                        match RedKind::ALL.get(e.a as usize) {
+                            Some(RedKind::Phishing | RedKind::PhishingDeepfake) => true,
+                            Some(RedKind::LateralMovement) => false,
+                            _ => continue,
+                        }
+                    }
+                    _ => continue,
+                };
                 let to = e.host as usize;
                 let sub = s.hosts[to].subnet;
                 let via = (sub != home)
@@ -408,6 +420,7 @@ impl Timeline {
                     .and_then(|r| r.via);
                 let held = |h: usize| before.hosts[h].hold >= RedHold::User;
                 let from = match via {
+                    _ if lured => launch,
                     None => revealed_by[to]
                         .or(subnet_by[sub as usize])
                         .filter(|&y| y != to)
@@ -520,11 +533,12 @@ pub struct Edge {
 /// Kinds of moments to jump to.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Mark {
-    /// Red gained a session (an exploit gave user or root).
+    /// Red gained a session (an exploit gave user or root; a lure was taken; a login with
+    /// dumped accounts worked).
     Compromise,
     /// Red escalated to root/SYSTEM.
     Privilege,
-    /// A critical service was stopped.
+    /// A critical service was stopped, or data stolen or encrypted.
     Impact,
     /// Blue restored or cleaned a host.
     Restore,
@@ -545,18 +559,39 @@ impl Mark {
 
     pub fn matches(self, e: &Event) -> bool {
         match self {
-            Mark::Compromise => e.kind == EventKind::Exploit && (e.b == 2 || e.b == 3),
+            Mark::Compromise => {
+                (e.kind == EventKind::Exploit && (e.b == 2 || e.b == 3))
+                    || technique(e).is_some_and(|k| {
+                        matches!(
+                            k,
+                            RedKind::Phishing
+                                | RedKind::PhishingDeepfake
+                                | RedKind::LateralMovement
+                        )
+                    })
+            }
             Mark::Privilege => {
                 (e.kind == EventKind::Escalated && e.a != 0)
                     || (e.kind == EventKind::Exploit && e.b == 3)
             }
-            Mark::Impact => e.kind == EventKind::ServiceStopped,
+            Mark::Impact => {
+                e.kind == EventKind::ServiceStopped
+                    || technique(e)
+                        .is_some_and(|k| matches!(k, RedKind::Ransomware | RedKind::Exfiltration))
+            }
             Mark::Restore => {
                 e.kind == EventKind::Restored || (e.kind == EventKind::SessionsRemoved && e.a > 0)
             }
             Mark::Detection => Alert::decode(e).is_some_and(|a| a.malicious()),
         }
     }
+}
+
+/// The technique of a `Technique` event that worked (None for any other event).
+fn technique(e: &Event) -> Option<RedKind> {
+    (e.kind == EventKind::Technique && e.b == TechniqueOutcome::Succeeded as u32)
+        .then(|| RedKind::ALL.get(e.a as usize).copied())
+        .flatten()
 }
 
 /// The first tick at which two episodes' worlds differ: what red holds on a host, a stopped

@@ -280,6 +280,18 @@ fn host_line(
     if v.restoring {
         spans.push(Span::styled(" ⟳", theme.fg(Color::Green)));
     }
+    if v.isolated {
+        spans.push(Span::styled(" iso", theme.fg(Color::Green)));
+    }
+    if v.exfiltrated {
+        spans.push(Span::styled(" exf", theme.fg(Color::Magenta)));
+    }
+    if v.encrypted {
+        spans.push(Span::styled(
+            " ENC",
+            theme.fg(Color::Magenta).add_modifier(Modifier::BOLD),
+        ));
+    }
     if alerts > 0 {
         spans.push(Span::styled(format!(" !{alerts}"), theme.fg(Color::Yellow)));
     }
@@ -1022,11 +1034,11 @@ fn help(f: &mut Frame, area: Rect, theme: Theme) {
         "q          quit",
         "",
         "map: what red truly holds (clean, found, scanned, USER,",
-        "ROOT, IMPACT), then blue's belief (b:?, b:user, b:root);",
-        "dN decoys; ⟳ being restored; !N alerts this tick; @t the",
-        "tick red gained it; red lines: red's path, ╭ or ╰ to ▶,",
-        "from the host that led red there. Alerts in the log end",
-        "← red T… if red caused them, ← false: team if users did",
+        "ROOT, IMPACT), blue's belief (b:?, b:user, b:root); dN",
+        "decoys; ⟳ restoring; iso isolated; exf data stolen; ENC",
+        "encrypted; !N alerts now; @t the tick red gained it; red",
+        "lines: red's path (╭ or ╰ to ▶) from what led red there.",
+        "Log alerts end ← red T… (red) or ← false: team (users).",
     ];
     key_help(f, area, &text, theme.fg(Color::Yellow));
 }

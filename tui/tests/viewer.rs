@@ -645,3 +645,42 @@ fn alerts_are_shown_with_their_labels_and_users_work_on_demand() {
     a.update(Message::SeekTo(t));
     insta::assert_snapshot!("enterprise_detection_120x40", screen(&a, 120, 40));
 }
+
+#[test]
+fn footholds_from_lures_and_logins_are_on_red_s_path() {
+    use mirrorlab_sim::model::RedKind;
+    use mirrorlab_sim::trace::EventKind;
+    let s = Arc::new(mirrorlab_scenarios::load("ransomware").unwrap().scenario);
+    let tl = Timeline::live(s, "extortion", "sleep", 3, 0, None).unwrap();
+    let mut a = App::new(tl, true, None);
+    a.update(Message::Next(Mark::Compromise));
+    let t = a.cursor;
+    assert!(t > 0, "{}", a.notice);
+    a.update(Message::SeekEnd);
+    let end = a.cursor;
+    let edges = a.timeline.attack_edges(end);
+    let launch = a.timeline.scenario.red.entry[0] as usize;
+    // Every host a lure or a login gave red is the head of an edge.
+    let gained: Vec<usize> = a
+        .timeline
+        .events
+        .iter()
+        .filter(|e| {
+            e.kind == EventKind::Technique
+                && e.b == 1
+                && matches!(
+                    RedKind::ALL[e.a as usize],
+                    RedKind::PhishingDeepfake | RedKind::LateralMovement
+                )
+        })
+        .map(|e| e.host as usize)
+        .collect();
+    assert!(gained.len() >= 3, "{gained:?}");
+    for h in &gained {
+        assert!(edges.iter().any(|e| e.to == *h), "no edge to host {h}");
+    }
+    // The first lure's edge starts at red's own machine.
+    assert_eq!(edges[0].from, launch);
+    let text = screen(&a, 120, 40);
+    assert!(text.contains("ENC") && text.contains("exf"), "{text}");
+}

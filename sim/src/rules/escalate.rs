@@ -2,7 +2,7 @@
 //! learns the addresses the host reveals and its subnet.
 
 use crate::engine::*;
-use crate::model::Scenario;
+use crate::model::{HostId, Scenario};
 use crate::trace::EventKind;
 
 impl Envs {
@@ -35,16 +35,18 @@ impl Envs {
             self.knowledge.hosts[i] |= K_IMPACT;
         }
         self.emit(e, EventKind::Escalated, x as u32, raised as u32, 0);
-        self.note_privileged(e, x);
+        self.note_privileged(s, e, x);
         RED_TRUE
     }
 
-    pub(crate) fn note_privileged(&mut self, e: usize, x: usize) {
+    /// Records red's first privileged session on `x`; the episode's first privileged access
+    /// counts hosts other than red's own entry hosts.
+    pub(crate) fn note_privileged(&mut self, s: &Scenario, e: usize, x: usize) {
         let i = e * self.h + x;
         if self.truth.privileged_at[i] == NONE {
             self.truth.privileged_at[i] = self.tick[e];
             self.host_flags[i] |= F_EVER_PRIVILEGED;
-            if self.ledger[e].first_priv.is_none() {
+            if self.ledger[e].first_priv.is_none() && !s.red.entry.contains(&(x as HostId)) {
                 self.ledger[e].first_priv = Some(self.tick[e]);
             }
         }

@@ -9,6 +9,7 @@
 
 use crate::engine::*;
 use crate::model::RedKind;
+use crate::trace::EventKind;
 
 impl Envs {
     pub(crate) fn phish(&mut self, st: &Static, e: usize, k: RedKind, x: usize) -> u8 {
@@ -17,10 +18,12 @@ impl Envs {
         }
         let ok = self.rng_red[e].chance(st.red_success[k as usize]);
         if ok {
-            if self.rng_red[e].chance(st.red_detection[k as usize]) {
+            let seen = self.rng_red[e].chance(st.red_detection[k as usize]);
+            if seen {
                 self.add_callback(e, x);
             }
             self.gain_user_session(e, x);
+            self.emit(e, EventKind::Callback, x as u32, seen as u32, 0);
         }
         self.technique_done(e, k, x, ok)
     }

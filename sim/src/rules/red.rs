@@ -82,6 +82,7 @@ impl Envs {
             return;
         };
         self.turns.red_acting[e] = action;
+        self.turns.red_technique[e] = matches!(a, RedAction::Technique(..));
         let result = self.apply_red(s, st, e, a);
         self.turns.red_result[e] = result;
         self.emit(e, EventKind::RedAction, 0, action, result as u32);
@@ -108,6 +109,8 @@ impl Envs {
             RedAction::Exploit(x) => self.exploit(s, st, e, x as usize),
             RedAction::Escalate(x) => self.escalate(s, e, x as usize),
             RedAction::Impact(x) => self.impact(s, e, x),
+            // Red's own machine holds nothing of the defender's to take.
+            RedAction::Technique(_, x) if st.base_sessions[x as usize] > 0 => RED_FALSE,
             RedAction::Technique(k, x) => {
                 let x = x as usize;
                 match k {

@@ -148,7 +148,9 @@ impl Envs {
         let sensed = match ev.kind {
             EventKind::Swept | EventKind::Scanned => ev.a > 0,
             EventKind::Exploit => ev.b != ExploitOutcome::NoTarget as u32,
-            EventKind::Callback | EventKind::Escalated | EventKind::ServiceStopped => true,
+            // A lure's call-back is seen through its technique's own event (at its factor).
+            EventKind::Callback => !self.turns.red_technique[e],
+            EventKind::Escalated | EventKind::ServiceStopped => true,
             // A technique that ran leaves activity; a lure nobody took leaves none, and a
             // persistence task's return happens on blue's turn, outside red's action.
             EventKind::Technique => {
