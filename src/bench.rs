@@ -161,6 +161,9 @@ pub fn bench(a: BenchArgs) -> Result<ExitCode> {
         let l = if let Some(n) = name.strip_prefix("generated-enterprise-") {
             let text = network_with(n.parse()?, 1, Profile::Enterprise);
             mirrorlab_scenarios::load_bytes(name, text.as_bytes())
+        } else if let Some(n) = name.strip_prefix("generated-ics-") {
+            let text = network_with(n.parse()?, 1, Profile::Ics);
+            mirrorlab_scenarios::load_bytes(name, text.as_bytes())
         } else if let Some(n) = name.strip_prefix("generated-") {
             let text = network_with(n.parse()?, 1, Profile::Cage);
             mirrorlab_scenarios::load_bytes(name, text.as_bytes())
@@ -171,14 +174,17 @@ pub fn bench(a: BenchArgs) -> Result<ExitCode> {
             l.map_err(|d| anyhow::anyhow!("{}", d[0]))?.scenario,
         ))
     };
-    let plan: [(&str, &'static str, &'static str, usize); 7] = [
+    let plan: [(&str, &'static str, &'static str, usize); 10] = [
         ("cage2", "bline", "react-restore", 1024),
         ("cage2", "meander", "random", 1024),
         ("enterprise", "adaptive", "react-restore", 1024),
-        ("ransomware", "extortion", "react-restore", 1024),
+        ("ransomware", "extortion", "soc", 1024),
+        ("grid", "extortion", "soc", 1024),
         ("generated-1000", "meander", "random", 16),
         ("generated-10000", "meander", "random", 1),
         ("generated-enterprise-10000", "meander", "random", 1),
+        ("generated-ics-10000", "adaptive", "soc", 1),
+        ("generated-enterprise-100000", "meander", "random", 1),
     ];
     let mut rows = Vec::new();
     for (name, red, blue, batch) in plan {

@@ -38,7 +38,7 @@ struct Cli {
 enum Command {
     /// Check scenario files; report every problem with file, line and column.
     Validate {
-        /// Scenario files (or bundled scenario names: cage2, cage2-fixed, enterprise, ransomware).
+        /// Scenario files (or bundled scenario names: cage2, cage2-fixed, enterprise, ransomware, grid).
         #[arg(required = true)]
         files: Vec<String>,
     },
@@ -79,8 +79,9 @@ enum Command {
     /// List the agents (scripted, and trained policies).
     Agents,
     /// Write a generated network of any size as a scenario file (to standard output): a
-    /// CAGE-like kill chain of user, enterprise and operational zones, drawn from its seed
-    /// when loaded, with red's goal always reachable.
+    /// CAGE-like kill chain of user, enterprise and operational zones (or, with `--profile
+    /// ics`, a grid operator's IT, OT and field zones), drawn from its seed when loaded, with
+    /// red's goal always reachable.
     Generate {
         /// Hosts in the network (6..=100000).
         #[arg(long, value_parser = clap::value_parser!(u32).range(6..=mirrorlab_sim::model::MAX_HOSTS as i64))]
@@ -89,7 +90,9 @@ enum Command {
         #[arg(long, default_value_t = 1)]
         seed: u64,
         /// cage: the network alone; enterprise: at work, with a benign user per
-        /// workstation, administrators on the servers, EDR and IDS sensors.
+        /// workstation, administrators on the servers, EDR and IDS sensors; ics: a grid
+        /// operator (IT, an OT boundary, a control centre, substation RTUs) with users,
+        /// sensors and blue's tools.
         #[arg(long, value_enum, default_value_t = GenProfile::Cage)]
         profile: GenProfile,
     },
@@ -156,11 +159,12 @@ struct CompareArgs {
 enum GenProfile {
     Cage,
     Enterprise,
+    Ics,
 }
 
 #[derive(clap::Args)]
 struct RunArgs {
-    /// Scenario file, or a bundled scenario's name (cage2, cage2-fixed, enterprise, ransomware).
+    /// Scenario file, or a bundled scenario's name (cage2, cage2-fixed, enterprise, ransomware, grid).
     scenario: String,
     #[arg(long, help = agent_help(Side::Red))]
     red: String,
@@ -401,6 +405,7 @@ fn dispatch(cmd: Command) -> Result<ExitCode> {
             let profile = match profile {
                 GenProfile::Cage => mirrorlab_scenarios::generate::Profile::Cage,
                 GenProfile::Enterprise => mirrorlab_scenarios::generate::Profile::Enterprise,
+                GenProfile::Ics => mirrorlab_scenarios::generate::Profile::Ics,
             };
             let text = mirrorlab_scenarios::generate::network_with(hosts, seed, profile);
             // The text must load: a generated file that does not is a bug, said here.

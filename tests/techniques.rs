@@ -769,3 +769,66 @@ fn red_s_own_machine_holds_nothing_to_take_and_large_data_is_refused() {
         "{err:?}"
     );
 }
+
+/// The bundled grid scenario, pinned (a change here must be deliberate), and its replays
+/// reproduce.
+#[test]
+fn grid_golden_hash_and_replays() {
+    let s = Arc::new(mirrorlab_scenarios::load("grid").unwrap().scenario);
+    let f = common::Match {
+        scenario: &s,
+        red: "extortion",
+        blue: "soc",
+        episodes: 8,
+        seed: 7,
+        steps: 100,
+        batch: 3,
+        threads: 1,
+        record: true,
+    }
+    .play();
+    let hash = mirrorlab_sim::replay::hex(common::run_hash(&f));
+    assert_eq!(hash, "571595339c28918a", "the grid golden hash changed");
+    let source = mirrorlab_scenarios::BUNDLED
+        .iter()
+        .find(|b| b.0 == "grid")
+        .unwrap()
+        .2;
+    common::assert_replays(&s, source, 7, 100, "extortion", "soc", &f);
+}
+
+/// `generate --profile ics`: a grid operator's network of any size loads, with its users,
+/// sensors and blue tools, red's goal reachable; on a small one the adaptive attacker stops
+/// the substation when nobody defends it, and availability is what blue loses most.
+#[test]
+fn a_generated_grid_loads_at_any_size_and_its_substation_can_be_stopped() {
+    use mirrorlab_scenarios::generate::{Profile, network_with};
+    for n in [8, 50, 1000] {
+        let s = compile(&network_with(n, 2, Profile::Ics));
+        assert_eq!(s.hosts.len(), n as usize);
+        assert_eq!(s.blue.tools.len(), 3);
+        assert_eq!(s.sensors.len(), 2);
+        let rtus = s.hosts.iter().filter(|h| h.critical_service).count();
+        assert!(rtus as u32 >= (n - 5) / 3, "{rtus} critical hosts of {n}");
+    }
+    let s = compile(&network_with(50, 2, Profile::Ics));
+    let f = common::play(&s, "adaptive", "sleep", 8, 1, 100);
+    let impacted = f
+        .iter()
+        .filter(|x| x.summary.first_impact.is_some())
+        .count();
+    assert!(
+        impacted >= 6,
+        "{impacted} of 8 episodes reached the substation"
+    );
+    let (conf, avail): (i64, i64) = f.iter().fold((0, 0), |(c, a), x| {
+        (
+            c + x.summary.confidentiality_loss,
+            a + x.summary.availability_loss,
+        )
+    });
+    assert!(
+        avail > 3 * conf,
+        "availability {avail} vs confidentiality {conf}"
+    );
+}

@@ -511,10 +511,11 @@ fn compile_hosts(
             );
         }
         let ransomware = f.red.techniques.contains_key(&TechniqueName::Ransomware);
-        if h.raw.availability > 0.0 && critical == 0 && !ransomware {
+        let isolate = f.blue.tools.isolate.is_some();
+        if h.raw.availability > 0.0 && critical == 0 && !ransomware && !isolate {
             cx.err(
                 &format!("{hp}/availability"),
-                "found an availability value but no critical service; expected a service with `critical = true` (availability is lost while it is stopped) or red's `ransomware` technique (lost while the host is encrypted)".into(),
+                "found an availability value but no critical service; expected a service with `critical = true` (availability is lost while it is stopped), red's `ransomware` technique (lost while the host is encrypted) or blue's `isolate` tool (lost while it is cut off)".into(),
             );
         }
         let mut data_value: i64 = 0;

@@ -33,6 +33,7 @@ pub const BUNDLED: &[(&str, &str, &str)] = &[
         "ransomware.toml",
         include_str!("../ransomware.toml"),
     ),
+    ("grid", "grid.toml", include_str!("../grid.toml")),
 ];
 
 /// A compiled scenario and what was said about it.
