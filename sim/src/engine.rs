@@ -265,6 +265,10 @@ pub struct Envs {
     pub hash: Vec<u64>,
     /// The episode's running totals.
     pub ledger: Vec<Ledger>,
+    /// Per env × exploit: exploits tried and exploits that gave a session this episode (kept
+    /// apart from the ledger, which every tick touches, so it stays small).
+    pub exploit_tries: Vec<u32>,
+    pub exploit_wins: Vec<u32>,
 
     // per environment × host (index `e * h + x`)
     /// Red's sessions on each host.
@@ -447,6 +451,12 @@ impl Intrusion {
         self.persistence[r].fill(false);
     }
 
+    /// Whether ransomware encrypted host `i` (env × host).
+    #[inline]
+    pub fn encrypted(&self, i: usize) -> bool {
+        self.on && self.encrypted[i]
+    }
+
     /// Blue's Restore reimages host `i` (env × host): the channel, the encryption and the
     /// planted task go; stolen data and dumped credentials stay stolen.
     pub(crate) fn restore(&mut self, i: usize) {
@@ -479,8 +489,6 @@ pub struct Ledger {
     pub blue_actions: [u32; BlueKind::COUNT],
     pub red_actions: [u32; RedKind::COUNT],
     pub red_invalid: u32,
-    pub exploits: [u32; crate::model::MAX_EXPLOITS],
-    pub exploits_tried: [u32; crate::model::MAX_EXPLOITS],
     /// One-off losses waiting for this tick's reward (tenths): data exfiltrated
     /// (confidentiality) and data encrypted (availability).
     pub pending_conf: i32,
@@ -506,8 +514,6 @@ impl Default for Ledger {
             blue_actions: [0; BlueKind::COUNT],
             red_actions: [0; RedKind::COUNT],
             red_invalid: 0,
-            exploits: [0; crate::model::MAX_EXPLOITS],
-            exploits_tried: [0; crate::model::MAX_EXPLOITS],
             pending_conf: 0,
             pending_avail: 0,
             data_exfiltrated: 0,
@@ -580,6 +586,8 @@ impl Envs {
             done: vec![false; n],
             hash: vec![0; n],
             ledger: vec![Ledger::default(); n],
+            exploit_tries: vec![0; n * s.exploits.len()],
+            exploit_wins: vec![0; n * s.exploits.len()],
             sessions: Sessions {
                 privileged: vec![0; nh],
                 removable: vec![0; nh],
@@ -647,6 +655,9 @@ impl Envs {
         self.step.cost[e] = 0;
         self.hash[e] = hash_init(episode);
         self.ledger[e] = Ledger::default();
+        let ne = s.exploits.len();
+        self.exploit_tries[e * ne..(e + 1) * ne].fill(0);
+        self.exploit_wins[e * ne..(e + 1) * ne].fill(0);
         self.activity.touched_len[e] = 0;
         let r = e * h..(e + 1) * h;
         self.sessions.privileged[r.clone()].copy_from_slice(&st.base_sessions);

@@ -187,6 +187,7 @@ impl Layout {
         }
     }
 
+    #[inline]
     pub fn decode_blue(&self, a: u32) -> Option<BlueAction> {
         let h = self.n_hosts;
         let a = a as usize;
@@ -211,6 +212,7 @@ impl Layout {
     }
 
     /// The flat index of `a`; None for a tool the scenario does not give blue.
+    #[inline]
     pub fn try_encode_blue(&self, a: BlueAction) -> Option<u32> {
         let h = self.n_hosts;
         let i = match a {
@@ -232,9 +234,12 @@ impl Layout {
     ///
     /// # Panics
     /// For a tool the scenario does not give blue (see [`Layout::try_encode_blue`]).
+    #[inline]
     pub fn encode_blue(&self, a: BlueAction) -> u32 {
-        self.try_encode_blue(a)
-            .unwrap_or_else(|| panic!("{a:?}: the scenario does not give blue this tool"))
+        match self.try_encode_blue(a) {
+            Some(i) => i,
+            None => not_enabled(a),
+        }
     }
 
     /// Whether the scenario gives blue action kind `k`.
@@ -242,6 +247,7 @@ impl Layout {
         (k as usize) < BlueKind::CAGE || self.blue_tools.contains(&k)
     }
 
+    #[inline]
     pub fn decode_red(&self, a: u32) -> Option<RedAction> {
         let a = a as usize;
         if a >= self.red_actions {
@@ -256,22 +262,19 @@ impl Layout {
         }
         let i = i - self.n_subnets;
         let (block, host) = (i / self.n_hosts, (i % self.n_hosts) as HostId);
-        Some(match self.red_blocks[block] {
-            RedKind::DiscoverNetworkServices => RedAction::DiscoverServices(host),
-            RedKind::ExploitRemoteService => RedAction::Exploit(host),
-            RedKind::PrivilegeEscalate => RedAction::Escalate(host),
-            RedKind::Impact => RedAction::Impact(host),
-            k => RedAction::Technique(k, host),
+        Some(match block {
+            0 => RedAction::DiscoverServices(host),
+            1 => RedAction::Exploit(host),
+            2 => RedAction::Escalate(host),
+            3 => RedAction::Impact(host),
+            b => RedAction::Technique(self.red_blocks[b], host),
         })
     }
 
     /// The flat index of `a`; None for a technique the scenario does not enable.
+    #[inline]
     pub fn try_encode_red(&self, a: RedAction) -> Option<u32> {
         let (s, h) = (self.n_subnets, self.n_hosts);
-        let block = |k: RedKind, x: HostId| {
-            let b = self.red_blocks.iter().position(|&b| b == k)?;
-            Some(1 + s + b * h + x as usize)
-        };
         let i = match a {
             RedAction::Sleep => 0,
             RedAction::DiscoverSystems(x) => 1 + x as usize,
@@ -279,7 +282,10 @@ impl Layout {
             RedAction::Exploit(x) => 1 + s + h + x as usize,
             RedAction::Escalate(x) => 1 + s + 2 * h + x as usize,
             RedAction::Impact(x) => 1 + s + 3 * h + x as usize,
-            RedAction::Technique(k, x) => block(k, x)?,
+            RedAction::Technique(k, x) => {
+                let b = self.red_blocks.iter().position(|&b| b == k)?;
+                1 + s + b * h + x as usize
+            }
         };
         Some(i as u32)
     }
@@ -288,9 +294,12 @@ impl Layout {
     ///
     /// # Panics
     /// For a technique the scenario does not enable (see [`Layout::try_encode_red`]).
+    #[inline]
     pub fn encode_red(&self, a: RedAction) -> u32 {
-        self.try_encode_red(a)
-            .unwrap_or_else(|| panic!("{a:?}: the scenario does not enable this technique"))
+        match self.try_encode_red(a) {
+            Some(i) => i,
+            None => not_enabled(a),
+        }
     }
 
     /// Whether the scenario enables red action kind `k`.
@@ -351,4 +360,12 @@ impl Layout {
             },
         }
     }
+}
+
+/// The panic of `encode_red` / `encode_blue` for an action the scenario does not have (kept
+/// out of line, so the encoders stay small).
+#[cold]
+#[inline(never)]
+fn not_enabled(a: impl std::fmt::Debug) -> ! {
+    panic!("{a:?}: the scenario does not have this action (a technique or tool it does not enable)")
 }

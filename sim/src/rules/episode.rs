@@ -45,6 +45,7 @@ impl Envs {
             compromised += (f & F_EVER_COMPROMISED != 0) as u32;
             privileged += (f & F_EVER_PRIVILEGED != 0) as u32;
         }
+        let ne = s.exploits.len();
         let summary = EpisodeSummary {
             episode: self.episode[e],
             ticks: self.tick[e],
@@ -77,8 +78,8 @@ impl Envs {
             data_exfiltrated: l.data_exfiltrated,
             hosts_encrypted: l.hosts_encrypted,
             red_invalid: l.red_invalid,
-            exploits: l.exploits[..s.exploits.len()].to_vec(),
-            exploits_tried: l.exploits_tried[..s.exploits.len()].to_vec(),
+            exploits: self.exploit_wins[e * ne..(e + 1) * ne].to_vec(),
+            exploits_tried: self.exploit_tries[e * ne..(e + 1) * ne].to_vec(),
             alerts_true: l.alerts_true,
             alerts_false: l.alerts_false,
             red_activity: l.red_activity,

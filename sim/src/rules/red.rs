@@ -97,8 +97,9 @@ impl Envs {
     /// The technique's rule.
     fn apply_red(&mut self, s: &Scenario, st: &Static, e: usize, a: RedAction) -> u8 {
         // Nothing reaches or leaves a host blue has cut off the network.
-        if let Some(x) = a.host()
-            && self.defences.cut_off(e * self.h + x as usize)
+        if self.defences.on
+            && let Some(x) = a.host()
+            && self.defences.isolated[e * self.h + x as usize]
         {
             return RED_FALSE;
         }

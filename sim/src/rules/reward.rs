@@ -13,6 +13,8 @@ impl Envs {
         let h = self.h;
         let mut conf = 0i32;
         let mut avail = 0i32;
+        // Beyond CAGE-2's rules (ransomware, isolation): none in cage2, so one test a tick.
+        let beyond = self.intrusion.on || self.defences.on;
         for (x, host) in s.hosts.iter().enumerate() {
             let i = e * h + x;
             if host.confidentiality != 0 {
@@ -26,15 +28,16 @@ impl Envs {
                 }
             }
             let stopped = host.critical_service && self.host_flags[i] & F_CRIT_RUNNING == 0;
-            let encrypted = self.intrusion.on && self.intrusion.encrypted[i];
-            if stopped || encrypted || self.defences.cut_off(i) {
+            if stopped || (beyond && (self.intrusion.encrypted(i) || self.defences.cut_off(i))) {
                 avail += host.availability;
             }
         }
         // One-off losses of the tick: data exfiltrated, data encrypted.
-        let l = &mut self.ledger[e];
-        conf += std::mem::take(&mut l.pending_conf);
-        avail += std::mem::take(&mut l.pending_avail);
+        if self.intrusion.on {
+            let l = &mut self.ledger[e];
+            conf += std::mem::take(&mut l.pending_conf);
+            avail += std::mem::take(&mut l.pending_avail);
+        }
         let cost = self.step.cost[e];
         let blue = -(conf + avail) - cost;
         let red = conf + avail + self.step.red[e];
