@@ -388,7 +388,7 @@ fn every_bundled_scenario_plays_every_scripted_pairing() {
                         // B_line knows cage2's hosts only; extortion gets in by phishing.
                         let refused = (*red == "bline"
                             && msg.contains("meander and adaptive play any network"))
-                            || (*red == "extortion"
+                            || ((*red == "extortion" || *red == "stealthy")
                                 && s.red.technique(RedKind::Phishing).is_none()
                                 && s.red.technique(RedKind::PhishingDeepfake).is_none()
                                 && msg.contains("it gets in by phishing"));

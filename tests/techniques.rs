@@ -832,3 +832,85 @@ fn a_generated_grid_loads_at_any_size_and_its_substation_can_be_stopped() {
         "availability {avail} vs confidentiality {conf}"
     );
 }
+
+/// The worm takes only hosts its traffic reaches at that moment (the reachable graph, grown
+/// by what it holds), and encrypts every host it holds with root/SYSTEM.
+#[test]
+fn the_worm_spreads_along_the_reachable_graph_and_encrypts_what_it_takes() {
+    let s = Arc::new(mirrorlab_scenarios::load("grid").unwrap().scenario);
+    let f = common::Match {
+        scenario: &s,
+        red: "worm",
+        blue: "sleep",
+        episodes: 6,
+        seed: 4,
+        steps: 100,
+        batch: 3,
+        threads: 1,
+        record: true,
+    }
+    .play();
+    let launch = s.hosts[s.red.entry[0] as usize].subnet;
+    for x in &f {
+        let mut held = vec![false; s.hosts.len()];
+        for &e in &s.red.entry {
+            held[e as usize] = true;
+        }
+        let mut taken = 0;
+        for e in &x.events {
+            if e.kind != EventKind::Exploit || !(e.b == 2 || e.b == 3) {
+                continue;
+            }
+            let sn = s.hosts[e.host as usize].subnet;
+            let reachable = sn == launch
+                || s.routes.iter().any(|r| {
+                    r.from == launch
+                        && r.to == sn
+                        && r.via.is_none_or(|v| {
+                            s.subnets[v as usize]
+                                .hosts
+                                .iter()
+                                .any(|&y| held[y as usize])
+                        })
+                });
+            assert!(reachable, "tick {}: took {} out of reach", e.tick, e.host);
+            held[e.host as usize] = true;
+            taken += 1;
+        }
+        assert!(taken >= 5, "the worm took {taken} hosts");
+        // Nobody defends: every host it holds with root/SYSTEM ends up encrypted.
+        let m = &x.summary;
+        assert!(m.hosts_encrypted >= m.hosts_privileged, "{m:?}");
+        assert_eq!(
+            m.red_actions[RedKind::Impact as usize],
+            0,
+            "no goal, no impact"
+        );
+    }
+}
+
+/// The stealthy crew steals and never makes noise: no encryption, no outage, one action in
+/// three ticks, and fewer alerts than the extortion crew on the same seeds.
+#[test]
+fn the_stealthy_crew_takes_the_data_quietly() {
+    let s = Arc::new(mirrorlab_scenarios::load("ransomware").unwrap().scenario);
+    let quiet = common::play(&s, "stealthy", "sleep", 20, 6, 100);
+    let loud = common::play(&s, "extortion", "sleep", 20, 6, 100);
+    let alerts =
+        |f: &[mirrorlab_sim::Finished]| -> u32 { f.iter().map(|x| x.summary.alerts_true).sum() };
+    assert!(
+        alerts(&quiet) * 2 < alerts(&loud),
+        "{} vs {}",
+        alerts(&quiet),
+        alerts(&loud)
+    );
+    let stolen: i64 = quiet.iter().map(|x| x.summary.data_exfiltrated).sum();
+    assert!(stolen > 0);
+    for x in &quiet {
+        let m = &x.summary;
+        assert_eq!((m.hosts_encrypted, m.first_impact), (0, None), "{m:?}");
+        let acted: u32 =
+            m.red_actions[1..].iter().sum::<u32>() + m.red_techniques.iter().sum::<u32>();
+        assert!(acted <= 34, "{acted} actions in 100 ticks");
+    }
+}

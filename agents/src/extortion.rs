@@ -1,5 +1,8 @@
 //! A double-extortion ransomware operator: one of the AI-like reds ("Beyond CAGE-2", item
-//! 4), and the attacker of the bundled `ransomware` scenario. It gets in by phishing the
+//! 4), and the attacker of the bundled `ransomware` scenario. The same crew in the
+//! [`Style::Stealthy`] style is an espionage actor, low and slow: it acts every third tick,
+//! plants no task, uses encrypted channels only, steals the data and never encrypts, stops
+//! or lures again once inside. It gets in by phishing the
 //! staff (a deep-fake lure when the scenario offers one), escalates on the workstation of
 //! whoever took the lure, plants a scheduled task there, dumps the credentials cached there
 //! and logs in with them wherever they open a door, and only when it can spread no further
@@ -29,7 +32,22 @@ use mirrorlab_sim::rng::{Purpose, Stream};
 use crate::routes::Routes;
 use crate::{Agent, AgentError, Obs, Side};
 
+/// How the crew works.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Style {
+    /// Double extortion: steal, then encrypt, then stop the goal.
+    Extortion,
+    /// Espionage, low and slow: one action every [`STEALTHY_PACE`] ticks (it sleeps between),
+    /// the data stolen over encrypted channels, nothing encrypted or stopped, so nothing
+    /// loud tells blue it is there.
+    Stealthy,
+}
+
+/// A stealthy crew acts once every this many ticks.
+pub const STEALTHY_PACE: u32 = 3;
+
 pub struct Extortion {
+    style: Style,
     seed: u64,
     h: usize,
     ns: usize,
@@ -57,8 +75,9 @@ pub struct Extortion {
     encrypted: Vec<bool>,
     lures: Vec<u32>,
     credentials: Vec<bool>,
-    // Per env.
+    // Per env: the goal stopped, ticks seen.
     impacted: Vec<bool>,
+    tick: Vec<u32>,
     last: Vec<Option<RedAction>>,
     rng: Vec<Stream>,
     scratch: Vec<HostId>,
@@ -66,14 +85,27 @@ pub struct Extortion {
 
 impl Extortion {
     pub fn new(s: &Scenario, n: usize, seed: u64) -> Result<Extortion, AgentError> {
+        Extortion::with_style(s, n, seed, Style::Extortion)
+    }
+
+    pub fn with_style(
+        s: &Scenario,
+        n: usize,
+        seed: u64,
+        style: Style,
+    ) -> Result<Extortion, AgentError> {
         let l = Layout::new(s);
+        let name = match style {
+            Style::Extortion => "extortion",
+            Style::Stealthy => "stealthy",
+        };
         let lure = if l.red_has(RedKind::PhishingDeepfake) {
             RedKind::PhishingDeepfake
         } else if l.red_has(RedKind::Phishing) {
             RedKind::Phishing
         } else {
             return Err(AgentError::Unsupported {
-                agent: "extortion".into(),
+                agent: name.into(),
                 scenario: s.name.clone(),
                 why: "it gets in by phishing, which the scenario does not enable \
                       (`[red.techniques.phishing]` or `[red.techniques.phishing_deepfake]`; \
@@ -93,6 +125,7 @@ impl Extortion {
             entry[x as usize] = true;
         }
         Ok(Extortion {
+            style,
             seed,
             h,
             ns,
@@ -126,6 +159,7 @@ impl Extortion {
             lures: vec![0; n * h],
             credentials: vec![false; n * ns],
             impacted: vec![false; n],
+            tick: vec![0; n],
             last: vec![None; n],
             rng: (0..n)
                 .map(|_| Stream::new(seed, Purpose::AgentRed, 0))
@@ -219,7 +253,9 @@ impl Extortion {
             self.escalated[e * h + x as usize] = true;
             return RedAction::Escalate(x);
         }
+        // A planted task is one more process for the sensors: the stealthy crew does without.
         if self.has(RedKind::Persistence)
+            && self.style == Style::Extortion
             && let Some(x) = self.best(e, |m, x| {
                 (privileged(m, x) && !m.persisted[e * h + x]).then_some(0)
             })
@@ -273,7 +309,7 @@ impl Extortion {
         // Cash in: a channel and the data out, host by host, the most valuable first.
         let c2 = if self.has(RedKind::EncryptedChannel) {
             Some(RedKind::EncryptedChannel)
-        } else if self.has(RedKind::CommandAndControl) {
+        } else if self.has(RedKind::CommandAndControl) && self.style == Style::Extortion {
             Some(RedKind::CommandAndControl)
         } else {
             None
@@ -291,6 +327,10 @@ impl Extortion {
                 c2
             };
             return tech(k, x);
+        }
+        if self.style == Style::Stealthy {
+            // Nothing loud: no encryption, no outage, no more lures once inside.
+            return RedAction::Sleep;
         }
         if self.has(RedKind::Ransomware)
             && let Some(x) = self.best(e, |m, x| {
@@ -314,7 +354,10 @@ impl Agent for Extortion {
         Side::Red
     }
     fn name(&self) -> &str {
-        "extortion"
+        match self.style {
+            Style::Extortion => "extortion",
+            Style::Stealthy => "stealthy",
+        }
     }
     fn reset(&mut self, env: usize, episode: u64) {
         let (h, ns) = (self.h, self.ns);
@@ -329,12 +372,14 @@ impl Agent for Extortion {
         self.lures[r].fill(0);
         self.credentials[env * ns..(env + 1) * ns].fill(false);
         self.impacted[env] = false;
+        self.tick[env] = 0;
         self.last[env] = None;
         self.rng[env] = Stream::new(self.seed, Purpose::AgentRed, episode);
     }
     fn act(&mut self, obs: &Obs<'_>, actions: &mut [u32]) {
         let l = obs.layout;
         for (e, a) in actions.iter_mut().enumerate() {
+            self.tick[e] += 1;
             if obs.status(e).running {
                 // The action in flight decides what is learnt: wait for it.
                 *a = l.encode_red(RedAction::Sleep);
@@ -342,7 +387,12 @@ impl Agent for Extortion {
             }
             let row = obs.row(e);
             self.learn(e, l, row);
-            let act = self.choose(e, l, row);
+            let resting = self.style == Style::Stealthy && self.tick[e] % STEALTHY_PACE != 1;
+            let act = if resting {
+                RedAction::Sleep
+            } else {
+                self.choose(e, l, row)
+            };
             self.last[e] = Some(act);
             *a = l.encode_red(act);
         }

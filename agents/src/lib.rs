@@ -19,6 +19,7 @@ pub mod play;
 pub mod red;
 pub mod routes;
 pub mod soc;
+pub mod worm;
 
 use mirrorlab_sim::Layout;
 use mirrorlab_sim::model::Scenario;
@@ -157,6 +158,27 @@ pub const AGENTS: &[AgentSpec] = &[
         arg: None,
         about: "Extortion: a ransomware crew; phishes in, dumps credentials, moves laterally, steals the data, then encrypts it (AI-like; needs phishing, as in `ransomware`)",
         build: |s, n, seed, _| Ok(Box::new(extortion::Extortion::new(s, n, seed)?)),
+    },
+    AgentSpec {
+        side: Side::Red,
+        name: "stealthy",
+        arg: None,
+        about: "Stealthy: an espionage crew, low and slow; phishes in, encrypted channels and stolen accounts, takes the data, never encrypts or stops anything (AI-like; needs phishing)",
+        build: |s, n, seed, _| {
+            Ok(Box::new(extortion::Extortion::with_style(
+                s,
+                n,
+                seed,
+                extortion::Style::Stealthy,
+            )?))
+        },
+    },
+    AgentSpec {
+        side: Side::Red,
+        name: "worm",
+        arg: None,
+        about: "Worm: ransomware that spreads by itself; exploits every host it reaches, encrypts each one it takes at once (AI-like; encrypts where the scenario enables ransomware)",
+        build: |s, n, seed, _| Ok(Box::new(worm::Worm::new(s, n, seed))),
     },
     AgentSpec {
         side: Side::Red,
