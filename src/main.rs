@@ -38,7 +38,7 @@ struct Cli {
 enum Command {
     /// Check scenario files; report every problem with file, line and column.
     Validate {
-        /// Scenario files (or bundled scenario names: cage2, cage2-fixed, enterprise, ransomware, grid).
+        /// Scenario files (or bundled scenario names: cage2, cage2-fixed, enterprise, ransomware, grid, lesson-*).
         #[arg(required = true)]
         files: Vec<String>,
     },
@@ -164,7 +164,7 @@ enum GenProfile {
 
 #[derive(clap::Args)]
 struct RunArgs {
-    /// Scenario file, or a bundled scenario's name (cage2, cage2-fixed, enterprise, ransomware, grid).
+    /// Scenario file, or a bundled scenario's name (cage2, cage2-fixed, enterprise, ransomware, grid, lesson-*).
     scenario: String,
     #[arg(long, help = agent_help(Side::Red))]
     red: String,

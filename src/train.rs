@@ -14,7 +14,7 @@ use mirrorlab_training::run::{NewRun, Run, default_dir};
 
 #[derive(clap::Args)]
 pub struct TrainArgs {
-    /// Scenario file, or a bundled scenario's name (cage2, cage2-fixed, enterprise, ransomware, grid). Not needed with
+    /// Scenario file, or a bundled scenario's name (cage2, cage2-fixed, enterprise, ransomware, grid, lesson-*). Not needed with
     /// --resume.
     scenario: Option<String>,
     /// The side that learns: blue (a defender) or red (an attacker).

@@ -385,9 +385,12 @@ fn every_bundled_scenario_plays_every_scripted_pairing() {
                     }
                     Err(e) => {
                         let msg = e.to_string();
-                        // B_line knows cage2's hosts only; extortion gets in by phishing.
-                        let refused = (*red == "bline"
-                            && msg.contains("meander and adaptive play any network"))
+                        // B_line knows cage2's hosts only; extortion gets in by phishing;
+                        // goal-directed reds need a goal (the lessons have none).
+                        let refused = (s.red.goals.is_empty()
+                            && msg.contains("names no impact goal"))
+                            || (*red == "bline"
+                                && msg.contains("meander and adaptive play any network"))
                             || ((*red == "extortion" || *red == "stealthy")
                                 && s.red.technique(RedKind::Phishing).is_none()
                                 && s.red.technique(RedKind::PhishingDeepfake).is_none()

@@ -914,3 +914,43 @@ fn the_stealthy_crew_takes_the_data_quietly() {
         assert!(acted <= 34, "{acted} actions in 100 ticks");
     }
 }
+
+/// Each teaching scenario shows its technique: the agent its comments name uses it, and it
+/// works against a blue that does nothing.
+#[test]
+fn each_lesson_exercises_its_technique() {
+    for (name, red, kinds) in [
+        (
+            "lesson-phishing",
+            "extortion",
+            &[RedKind::PhishingDeepfake][..],
+        ),
+        (
+            "lesson-credentials",
+            "extortion",
+            &[RedKind::CredentialDumping, RedKind::LateralMovement][..],
+        ),
+        (
+            "lesson-exfiltration",
+            "stealthy",
+            &[RedKind::EncryptedChannel, RedKind::Exfiltration][..],
+        ),
+        (
+            "lesson-ransomware",
+            "extortion",
+            &[RedKind::Ransomware, RedKind::Persistence][..],
+        ),
+    ] {
+        let s = Arc::new(mirrorlab_scenarios::load(name).unwrap().scenario);
+        let f = common::play(&s, red, "sleep", 10, 8, s.episode_length);
+        for &k in kinds {
+            let n: u32 = f
+                .iter()
+                .map(|x| x.summary.red_techniques[k as usize - RedKind::CAGE])
+                .sum();
+            assert!(n >= 5, "{name}: {red} used {k:?} {n} times in 10 episodes");
+        }
+        let lost: i64 = f.iter().map(|x| -x.summary.blue_score).sum();
+        assert!(lost > 0, "{name}: blue lost nothing");
+    }
+}

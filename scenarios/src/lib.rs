@@ -34,6 +34,27 @@ pub const BUNDLED: &[(&str, &str, &str)] = &[
         include_str!("../ransomware.toml"),
     ),
     ("grid", "grid.toml", include_str!("../grid.toml")),
+    // Teaching scenarios: a handful of hosts, one technique (and blue's answer) each.
+    (
+        "lesson-phishing",
+        "lesson-phishing.toml",
+        include_str!("../lesson-phishing.toml"),
+    ),
+    (
+        "lesson-credentials",
+        "lesson-credentials.toml",
+        include_str!("../lesson-credentials.toml"),
+    ),
+    (
+        "lesson-exfiltration",
+        "lesson-exfiltration.toml",
+        include_str!("../lesson-exfiltration.toml"),
+    ),
+    (
+        "lesson-ransomware",
+        "lesson-ransomware.toml",
+        include_str!("../lesson-ransomware.toml"),
+    ),
 ];
 
 /// A compiled scenario and what was said about it.
