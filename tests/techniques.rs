@@ -954,3 +954,50 @@ fn each_lesson_exercises_its_technique() {
         assert!(lost > 0, "{name}: blue lost nothing");
     }
 }
+
+/// Red observes its footholds (so that a learned attacker can use them): accounts per subnet,
+/// and per host a channel, an encrypted one, data taken, encryption, a task; a Restore takes
+/// away what it undoes and leaves what was stolen.
+#[test]
+fn red_observes_its_footholds() {
+    use mirrorlab_sim::layout::RED_TECHNIQUE_VALUES_PER_HOST as PER;
+    let mut lab = Lab::new(LAB, 1, 0);
+    let (ns, h) = (lab.s.subnets.len(), lab.s.hosts.len());
+    assert_eq!(lab.l.red_technique_values, ns + PER * h);
+    let cage2 = Layout::new(&mirrorlab_scenarios::load("cage2").unwrap().scenario);
+    assert_eq!(
+        (cage2.red_technique_values, cage2.red_obs),
+        (0, 3 + 3 + 5 * 13 + 2)
+    );
+    let at = lab.l.red_footholds();
+    let a = lab.host("WksA") as usize;
+    let office = lab.s.hosts[a].subnet as usize;
+    let servers = lab.s.hosts[lab.host("Srv") as usize].subnet as usize;
+    let host = |lab: &Lab| lab.buf.red_obs[at + ns + PER * a..][..PER].to_vec();
+    let accounts = |lab: &Lab| lab.buf.red_obs[at..at + ns].to_vec();
+    lab.foothold();
+    assert_eq!(host(&lab), [0.0; 5]);
+    for k in [
+        RedKind::CredentialDumping,
+        RedKind::EncryptedChannel,
+        RedKind::Exfiltration,
+        RedKind::Ransomware,
+        RedKind::Persistence,
+    ] {
+        let t = lab.tech(k, "WksA");
+        assert_eq!(Lab::result(&lab.red(t)), 1, "{k:?}");
+    }
+    let acc = accounts(&lab);
+    assert_eq!((acc[office], acc[servers]), (1.0, 1.0));
+    assert_eq!(host(&lab), [1.0; 5]);
+    lab.step(BlueAction::Restore(a as HostId), RedAction::Sleep);
+    assert_eq!(
+        host(&lab),
+        [0.0, 0.0, 1.0, 0.0, 0.0],
+        "the data stays taken"
+    );
+    assert_eq!(accounts(&lab)[office], 1.0, "the accounts stay dumped");
+    // The status values are still last.
+    let n = lab.l.red_obs;
+    assert_eq!(lab.l.red_status(), n - 2);
+}

@@ -92,6 +92,9 @@ pub const RED_OBS_SUCCESS: usize = 3;
 /// Red observation values per host: ip known, ports known, hostname known, any session,
 /// privileged session.
 pub const RED_OBS_PER_HOST: usize = 5;
+/// Red's observation values per host in a scenario with techniques beyond CAGE-2's: a
+/// channel open, an encrypted one, the data taken, the host encrypted, a task planted.
+pub const RED_TECHNIQUE_VALUES_PER_HOST: usize = 5;
 /// Blue observation values per host: activity (2 bits), compromise estimate (2 bits).
 pub const BLUE_OBS_PER_HOST: usize = 4;
 /// Blue's alert counts per host in a scenario with sensors: for each
@@ -151,9 +154,13 @@ pub struct Layout {
     pub blue_obs: usize,
     /// Alert-count values per host in blue's observation (0 without sensors).
     pub blue_alert_values: usize,
-    /// Red's observation: success flag, known subnets, per-host knowledge, then the
-    /// [`STATUS_VALUES`].
+    /// Red's observation: success flag, known subnets, per-host knowledge, then, in a
+    /// scenario with techniques, its footholds (per subnet: valid accounts held; per host,
+    /// [`RED_TECHNIQUE_VALUES_PER_HOST`] values), then the [`STATUS_VALUES`].
     pub red_obs: usize,
+    /// Red's foothold values (0 without techniques): one per subnet, then
+    /// [`RED_TECHNIQUE_VALUES_PER_HOST`] per host.
+    pub red_technique_values: usize,
 }
 
 impl Layout {
@@ -165,6 +172,11 @@ impl Layout {
             0
         } else {
             BLUE_ALERT_VALUES_PER_HOST
+        };
+        let footholds = if s.red.techniques.is_empty() {
+            0
+        } else {
+            sn + RED_TECHNIQUE_VALUES_PER_HOST * h
         };
         let mut red_blocks = vec![
             RedKind::DiscoverNetworkServices,
@@ -183,7 +195,8 @@ impl Layout {
             red_blocks,
             blue_obs: (BLUE_OBS_PER_HOST + alerts) * h + STATUS_VALUES,
             blue_alert_values: alerts,
-            red_obs: RED_OBS_SUCCESS + sn + RED_OBS_PER_HOST * h + STATUS_VALUES,
+            red_obs: RED_OBS_SUCCESS + sn + RED_OBS_PER_HOST * h + footholds + STATUS_VALUES,
+            red_technique_values: footholds,
         }
     }
 
@@ -321,6 +334,12 @@ impl Layout {
 
     /// Offset of the [`STATUS_VALUES`] in red's observation.
     pub fn red_status(&self) -> usize {
+        self.red_footholds() + self.red_technique_values
+    }
+
+    /// Offset of red's foothold values (see [`Layout::red_technique_values`]): per subnet,
+    /// valid accounts held; then per host, [`RED_TECHNIQUE_VALUES_PER_HOST`] values.
+    pub fn red_footholds(&self) -> usize {
         RED_OBS_SUCCESS + self.n_subnets + RED_OBS_PER_HOST * self.n_hosts
     }
 

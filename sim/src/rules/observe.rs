@@ -116,7 +116,28 @@ impl Envs {
             let pr = (self.sessions.privileged[i] > 0) as usize;
             o.copy_from_slice(&RED_ROWS[k as usize | any << 3 | pr << 4]);
         }
-        write_status(&mut obs[3 + ns + 5 * h..], self.turns.red_status[e]);
+        let mut at = 3 + ns + 5 * h;
+        if self.intrusion.on {
+            // Its footholds: valid accounts per subnet, then per host.
+            let c = &self.intrusion.credentials[e * ns..(e + 1) * ns];
+            for (o, &held) in obs[at..at + ns].iter_mut().zip(c) {
+                *o = held as u8 as f32;
+            }
+            at += ns;
+            for x in 0..h {
+                let i = e * h + x;
+                let ch = self.intrusion.channel[i];
+                obs[at..at + 5].copy_from_slice(&[
+                    (ch != CHANNEL_NONE) as u8 as f32,
+                    (ch == CHANNEL_ENCRYPTED) as u8 as f32,
+                    self.intrusion.exfiltrated[i] as u8 as f32,
+                    self.intrusion.encrypted[i] as u8 as f32,
+                    self.intrusion.persistence[i] as u8 as f32,
+                ]);
+                at += 5;
+            }
+        }
+        write_status(&mut obs[at..], self.turns.red_status[e]);
     }
 
     pub fn write_red_mask(&self, s: &Scenario, st: &Static, e: usize, mask: &mut [u8]) {
