@@ -186,6 +186,15 @@ pub fn bench(a: BenchArgs) -> Result<ExitCode> {
         ("generated-ics-10000", "adaptive", "soc", 1),
         ("generated-enterprise-100000", "meander", "random", 1),
     ];
+    if let Some(o) = &a.only
+        && !plan.iter().any(|p| p.0.starts_with(o.as_str()))
+    {
+        let names: Vec<&str> = plan.iter().map(|p| p.0).collect();
+        anyhow::bail!(
+            "--only {o}: no bench row's scenario starts with it (rows: {})",
+            names.join(", ")
+        );
+    }
     let mut rows = Vec::new();
     for (name, red, blue, batch) in plan {
         if let Some(o) = &a.only

@@ -402,6 +402,11 @@ fn dispatch(cmd: Command) -> Result<ExitCode> {
             seed,
             profile,
         } => {
+            if matches!(profile, GenProfile::Ics) && hosts < 8 {
+                anyhow::bail!(
+                    "--profile ics needs at least 8 hosts (red's machine, the historian, the jump host, the SCADA master, the main substation and at least one of each generated kind); found {hosts}"
+                );
+            }
             let profile = match profile {
                 GenProfile::Cage => mirrorlab_scenarios::generate::Profile::Cage,
                 GenProfile::Enterprise => mirrorlab_scenarios::generate::Profile::Enterprise,

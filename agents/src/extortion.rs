@@ -187,6 +187,17 @@ impl Extortion {
                         self.credentials[e * self.ns + sn] = true;
                     }
                 }
+                RedKind::LateralMovement if !ok => {
+                    // The accounts may have been reset: forget them, and dump again where a
+                    // dump would give them back.
+                    let sn = self.routes.subnet_of[x as usize] as usize;
+                    self.credentials[e * self.ns + sn] = false;
+                    for y in 0..h {
+                        if self.accounts[y].contains(&sn) {
+                            self.dumped[e * h + y] = false;
+                        }
+                    }
+                }
                 RedKind::CommandAndControl | RedKind::EncryptedChannel => self.channel[i] = ok,
                 RedKind::Exfiltration => self.exfiltrated[i] |= ok,
                 RedKind::Ransomware => self.encrypted[i] |= ok,

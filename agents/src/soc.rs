@@ -4,7 +4,8 @@
 //!
 //! 1. A host blue believes compromised (a call-back its monitoring saw, or a triage that
 //!    found red): isolate it if it can and has not, else restore it (a Restore also
-//!    reconnects an isolated host); after a restore, reset its subnet's accounts if it can.
+//!    reconnects an isolated host); after a restore, reset the accounts red could have
+//!    dumped there (its subnet's and those of the hosts it names), if it can.
 //! 2. A host whose alerts over the window reach [`TRIAGE_AT`] (process and service alerts
 //!    count [`STRONG`] each, others one): triage it if it can (the verdict is what 1 reads),
 //!    at most once every [`RETRIAGE_AFTER`] ticks; without triage, alerts that high count as
@@ -37,9 +38,16 @@ pub struct Soc {
     patch_order: Vec<HostId>,
     entry: Vec<bool>,
     has: [bool; BlueKind::COUNT],
+    /// Per host: the subnets whose accounts a credential dump there would give red.
+    accounts: Vec<Vec<usize>>,
+    /// Per subnet: a host of it (not red's) to reset its accounts through.
+    subnet_host: Vec<Option<HostId>>,
+    ns: usize,
     // Memory, per env × host.
     isolated: Vec<bool>,
     patched: Vec<bool>,
+    /// Per env × subnet: its accounts are to be reset (red may have dumped them on a host it
+    /// held: that host's subnet's and those of the hosts its configuration names).
     reset_due: Vec<bool>,
     /// Tick + 1 of the last triage and of the last restore (0: never).
     triaged: Vec<u32>,
@@ -77,7 +85,26 @@ impl Soc {
             has: BlueKind::ALL.map(|k| l.blue_has(k)),
             isolated: vec![false; n * h],
             patched: vec![false; n * h],
-            reset_due: vec![false; n * h],
+            reset_due: vec![false; n * s.subnets.len()],
+            accounts: s
+                .hosts
+                .iter()
+                .map(|x| {
+                    let mut v: Vec<usize> = std::iter::once(x.subnet)
+                        .chain(x.reveals.iter().map(|&r| s.hosts[r as usize].subnet))
+                        .map(|sn| sn as usize)
+                        .collect();
+                    v.sort_unstable();
+                    v.dedup();
+                    v
+                })
+                .collect(),
+            subnet_host: s
+                .subnets
+                .iter()
+                .map(|sn| sn.hosts.iter().copied().find(|x| !s.red.entry.contains(x)))
+                .collect(),
+            ns: s.subnets.len(),
             triaged: vec![0; n * h],
             restored: vec![0; n * h],
             window: s.alert_window.max(1),
@@ -125,13 +152,19 @@ impl Soc {
                 }
                 self.isolated[i] = false;
                 self.restored[i] = t + 1;
-                self.reset_due[i] = self.has[BlueKind::ResetCredentials as usize];
+                if self.has[BlueKind::ResetCredentials as usize] {
+                    for &sn in &self.accounts[x] {
+                        self.reset_due[e * self.ns + sn] = true;
+                    }
+                }
                 return BlueAction::Restore(x as HostId);
             }
         }
-        if let Some(x) = (0..h).find(|&x| self.reset_due[e * h + x]) {
-            self.reset_due[e * h + x] = false;
-            return tool(BlueKind::ResetCredentials, x);
+        if let Some(sn) = (0..self.ns).find(|&sn| self.reset_due[e * self.ns + sn]) {
+            self.reset_due[e * self.ns + sn] = false;
+            if let Some(x) = self.subnet_host[sn] {
+                return tool(BlueKind::ResetCredentials, x as usize);
+            }
         }
         // 2. Triage what the sensors point at.
         if self.has[BlueKind::Triage as usize] {
@@ -182,7 +215,7 @@ impl Agent for Soc {
         let r = env * h..(env + 1) * h;
         self.isolated[r.clone()].fill(false);
         self.patched[r.clone()].fill(false);
-        self.reset_due[r.clone()].fill(false);
+        self.reset_due[env * self.ns..(env + 1) * self.ns].fill(false);
         self.triaged[r.clone()].fill(0);
         self.restored[r].fill(0);
         self.tick[env] = 0;

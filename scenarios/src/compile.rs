@@ -775,6 +775,15 @@ fn compile_tools(cx: &mut Ctx, f: &ScenarioFile) -> Vec<m::Tool> {
                 "red cannot dump credentials here (no `[red.techniques.credential_dumping]`): resetting them does nothing".into(),
             );
         }
+        if t.duration as u32 > f.scenario.episode_length {
+            cx.warn(
+                &format!("{pointer}/duration"),
+                format!(
+                    "`{k}` takes {} ticks, longer than an episode ({}): it never completes",
+                    t.duration, f.scenario.episode_length
+                ),
+            );
+        }
         out.push(m::Tool {
             kind,
             cost: m::ActionCost {
@@ -833,6 +842,15 @@ fn compile_techniques(cx: &mut Ctx, f: &ScenarioFile, hosts: &[m::Host]) -> Vec<
                 "no `[[green]]` user works anywhere: no lure can be taken".into(),
             ),
             _ => {}
+        }
+        if t.duration as u32 > f.scenario.episode_length {
+            cx.warn(
+                &format!("{pointer}/duration"),
+                format!(
+                    "`{k}` takes {} ticks, longer than an episode ({}): it never completes",
+                    t.duration, f.scenario.episode_length
+                ),
+            );
         }
         out.push(m::Technique {
             kind,

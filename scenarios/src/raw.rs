@@ -453,26 +453,44 @@ pub struct Red {
 #[serde(deny_unknown_fields)]
 pub struct Techniques {
     /// T1566: a lure to a host's users; a user session if one takes it.
+    #[serde(default)]
+    #[schemars(with = "TechniqueSpec")]
     pub phishing: Option<TechniqueSpec>,
     /// T1566 with a deep-fake lure (its own, usually higher, success probability).
+    #[serde(default)]
+    #[schemars(with = "TechniqueSpec")]
     pub phishing_deepfake: Option<TechniqueSpec>,
     /// T1003: with root/SYSTEM on a host, valid accounts for its subnet and the subnets of
     /// the hosts it reveals.
+    #[serde(default)]
+    #[schemars(with = "TechniqueSpec")]
     pub credential_dumping: Option<TechniqueSpec>,
     /// T1021 with valid accounts (T1078): a user session on a reachable host of a subnet
     /// whose accounts red holds. Needs `credential_dumping`.
+    #[serde(default)]
+    #[schemars(with = "TechniqueSpec")]
     pub lateral_movement: Option<TechniqueSpec>,
     /// T1071: a command-and-control channel from a host red holds.
+    #[serde(default)]
+    #[schemars(with = "TechniqueSpec")]
     pub c2: Option<TechniqueSpec>,
     /// T1573: an encrypted channel (its `detection` factor also applies to exfiltration
     /// over it).
+    #[serde(default)]
+    #[schemars(with = "TechniqueSpec")]
     pub c2_encrypted: Option<TechniqueSpec>,
     /// T1041: with root/SYSTEM and a channel on a host, its data is stolen. Needs `c2` or
     /// `c2_encrypted`.
+    #[serde(default)]
+    #[schemars(with = "TechniqueSpec")]
     pub exfiltration: Option<TechniqueSpec>,
     /// T1486: with root/SYSTEM, the host's data is encrypted.
+    #[serde(default)]
+    #[schemars(with = "TechniqueSpec")]
     pub ransomware: Option<TechniqueSpec>,
     /// T1053: a scheduled task that brings red's session back after a Remove.
+    #[serde(default)]
+    #[schemars(with = "TechniqueSpec")]
     pub persistence: Option<TechniqueSpec>,
 }
 
@@ -616,12 +634,20 @@ pub struct Blue {
 pub struct Tools {
     /// Cut the host off the network until a Restore; its availability value is lost every
     /// tick meanwhile.
+    #[serde(default)]
+    #[schemars(with = "ActionSpec")]
     pub isolate: Option<ActionSpec>,
     /// Patch the host's services: exploits of them fail for the rest of the episode.
+    #[serde(default)]
+    #[schemars(with = "ActionSpec")]
     pub patch: Option<ActionSpec>,
     /// Reset the accounts of the host's subnet: dumped credentials stop working.
+    #[serde(default)]
+    #[schemars(with = "ActionSpec")]
     pub reset_credentials: Option<ActionSpec>,
     /// Triage the host: blue's compromise estimate for it becomes the truth.
+    #[serde(default)]
+    #[schemars(with = "ActionSpec")]
     pub triage: Option<ActionSpec>,
 }
 

@@ -39,6 +39,8 @@ pub struct HostView {
     pub exfiltrated: bool,
     /// Blue cut the host off the network (until a Restore).
     pub isolated: bool,
+    /// Blue patched the host's services (this episode).
+    pub patched: bool,
 }
 
 impl crate::Sim {
@@ -82,6 +84,7 @@ impl crate::Sim {
                     encrypted: envs.intrusion.on && envs.intrusion.encrypted[i],
                     exfiltrated: envs.intrusion.on && envs.intrusion.exfiltrated[i],
                     isolated: envs.defences.cut_off(i),
+                    patched: envs.defences.on && envs.defences.patched[i],
                 }
             })
             .collect()

@@ -595,7 +595,8 @@ fn technique(e: &Event) -> Option<RedKind> {
 }
 
 /// The first tick at which two episodes' worlds differ: what red holds on a host, a stopped
-/// service, the decoys placed, or red's own input (its observations differ). None if they
+/// service, the decoys placed, a host isolated, patched, encrypted or robbed, or red's own
+/// input (its observations differ). None if they
 /// never do. Both timelines are made up to the shorter one's last tick.
 pub fn first_divergence(a: &mut Timeline, b: &mut Timeline) -> Option<u32> {
     let last = a.last_tick().min(b.last_tick());
@@ -606,7 +607,10 @@ pub fn first_divergence(a: &mut Timeline, b: &mut Timeline) -> Option<u32> {
         let world = |f: &Frame| {
             f.hosts
                 .iter()
-                .map(|h| (h.hold, h.impacted, h.decoys))
+                .map(|h| {
+                    let beyond = (h.isolated, h.patched, h.encrypted, h.exfiltrated);
+                    (h.hold, h.impacted, h.decoys, beyond)
+                })
                 .collect::<Vec<_>>()
         };
         world(fa) != world(fb) || fa.inputs.map(|i| i.1) != fb.inputs.map(|i| i.1)

@@ -74,6 +74,8 @@ impl Envs {
                 n > 0 || s.rules.remove_always_succeeds
             }
             BlueAction::Decoy(k, x) => self.place_decoy(s, e, k as usize, x as usize),
+            // Red's own foothold is beyond blue's tools (it stays red's, as in CAGE-2).
+            BlueAction::Tool(_, x) if st.base_sessions[x as usize] > 0 => false,
             BlueAction::Tool(k, x) => {
                 let x = x as usize;
                 match k {

@@ -14,13 +14,15 @@ impl Envs {
             return RED_FALSE;
         }
         let hosts = &s.subnets[x as usize].hosts;
+        let mut found = 0;
         for &t in hosts {
             // A host cut off the network does not answer.
             if !self.defences.cut_off(e * h + t as usize) {
                 self.knowledge.hosts[e * h + t as usize] |= K_IP;
+                found += 1;
             }
         }
-        self.emit(e, EventKind::Swept, x, hosts.len() as u32, 0);
+        self.emit(e, EventKind::Swept, x, found, 0);
         RED_TRUE
     }
 
