@@ -215,12 +215,12 @@ impl RunReport {
         let mut o = String::new();
         let _ = writeln!(
             o,
-            "{} · red {} vs blue {} · {} episodes × {} steps · seed {} (episodes 0–{})",
+            "{} · red {} vs blue {} · {} × {} · seed {} (episodes 0–{})",
             self.scenario,
             self.red,
             self.blue,
-            self.episodes,
-            self.steps,
+            plural(self.episodes as u64, "episode"),
+            plural(self.steps as u64, "step"),
             self.seed,
             self.episodes.saturating_sub(1)
         );
@@ -514,4 +514,9 @@ impl EvalTable {
             "total_ci95": ci,
         })
     }
+}
+
+/// `n thing` or `n things`.
+fn plural(n: u64, thing: &str) -> String {
+    format!("{n} {thing}{}", if n == 1 { "" } else { "s" })
 }

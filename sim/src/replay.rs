@@ -85,8 +85,10 @@ pub enum ReplayError {
         red: usize,
         expected: u32,
     },
-    #[error("episode {episode}: {source}")]
-    Sim { episode: u64, source: SimError },
+    /// (`error` is shown in the message, so it is not also the error's source: a chain
+    /// printed whole would say it twice.)
+    #[error("episode {episode}: {error}")]
+    Sim { episode: u64, error: SimError },
     #[error("episode {episode} did not reproduce: trace hash {got}, recorded {expected}")]
     Diverged {
         episode: u64,
@@ -181,9 +183,9 @@ impl Replay {
     ) -> Result<Sim, ReplayError> {
         self.check(&scenario)?;
         let ep = &self.episodes[index];
-        let err = |source| ReplayError::Sim {
+        let err = |error| ReplayError::Sim {
             episode: ep.episode,
-            source,
+            error,
         };
         let mut cfg = SimConfig::new(1, self.seed);
         cfg.episode_length = Some(self.episode_length);
@@ -211,9 +213,9 @@ impl Replay {
         cfg.first_episode = ep.episode;
         cfg.episode_limit = Some(ep.episode + 1);
         cfg.record = true;
-        let err = |source| ReplayError::Sim {
+        let err = |error| ReplayError::Sim {
             episode: ep.episode,
-            source,
+            error,
         };
         let mut sim = Sim::new(scenario, &cfg).map_err(err)?;
         let mut buf = Buffers::new(sim.layout(), 1);

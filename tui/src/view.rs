@@ -499,10 +499,11 @@ fn map_lines(
                     first,
                     Line::from(Span::styled(
                         format!(
-                            "{}{} ({} hosts)",
+                            "{}{} ({} host{})",
                             if here { "▸" } else { " " },
                             sn.name,
-                            sn.hosts.len()
+                            sn.hosts.len(),
+                            if sn.hosts.len() == 1 { "" } else { "s" }
                         ),
                         theme.bold(),
                     )),
