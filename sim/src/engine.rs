@@ -70,6 +70,38 @@ pub struct Static {
     pub red_detection: [Probability; RedKind::COUNT],
     /// Per host: some green user works there (a phishing lure has someone to reach).
     pub has_users: Vec<bool>,
+    /// Per green agent standing for many users: for each activity (scan, login, file, web)
+    /// with a probability strictly between 0 and 1, the tables that count this tick's
+    /// actors in a few draws (`rules::green`).
+    pub green_draws: Vec<[Option<Box<UserDraw>>; 4]>,
+}
+
+/// Largest power of two a green agent's user count may hold: `MAX_GREEN_USERS < 2^20`.
+pub const USER_LEVELS: usize = 21;
+
+/// How many of a block of users act this tick, without a draw per user: for blocks of
+/// `2^j` users, the chance that none acts (`(1 - p)^(2^j)`), and the chance that, given that
+/// some act, some of the first half do (`1 / (1 + (1 - p)^(2^(j-1)))`). Integer thresholds,
+/// so every machine counts alike.
+#[derive(Debug)]
+pub struct UserDraw {
+    pub none: [Probability; USER_LEVELS],
+    pub left: [Probability; USER_LEVELS],
+}
+
+impl UserDraw {
+    pub fn new(p: Probability) -> UserDraw {
+        let mut none = [Probability::ZERO; USER_LEVELS];
+        let mut left = [Probability::ZERO; USER_LEVELS];
+        none[0] = p.complement();
+        for j in 1..USER_LEVELS {
+            none[j] = none[j - 1].times(none[j - 1]);
+        }
+        for j in 0..USER_LEVELS {
+            left[j] = none[j].one_over_one_plus();
+        }
+        UserDraw { none, left }
+    }
 }
 
 impl Static {
@@ -141,7 +173,18 @@ impl Static {
                 has_users[x as usize] = true;
             }
         }
+        let green_draws = s
+            .green
+            .iter()
+            .map(|g| {
+                [g.scan, g.login, g.file, g.web].map(|p| {
+                    (g.users > 1 && !p.is_never() && !p.is_certain())
+                        .then(|| Box::new(UserDraw::new(p)))
+                })
+            })
+            .collect();
         Static {
+            green_draws,
             layout,
             sensor_at,
             sensor_list,

@@ -192,6 +192,36 @@ impl Probability {
     pub fn is_certain(self) -> bool {
         self.certain
     }
+    /// `1 - self` (exact).
+    pub fn complement(self) -> Probability {
+        if self.certain {
+            Probability::ZERO
+        } else if self.threshold == 0 {
+            Probability::ONE
+        } else {
+            Probability {
+                threshold: 0u64.wrapping_sub(self.threshold),
+                certain: false,
+            }
+        }
+    }
+    /// `1 / (1 + self)`, rounded down to the threshold's resolution (exact for 0 and 1).
+    pub fn one_over_one_plus(self) -> Probability {
+        if self.certain {
+            Probability {
+                threshold: 1 << 63,
+                certain: false,
+            }
+        } else if self.threshold == 0 {
+            Probability::ONE
+        } else {
+            let t = u128::MAX / ((1u128 << 64) + self.threshold as u128);
+            Probability {
+                threshold: t as u64,
+                certain: false,
+            }
+        }
+    }
     /// The product of two probabilities (exact when either is 0 or 1).
     pub fn times(self, other: Probability) -> Probability {
         if other.certain {
