@@ -84,6 +84,7 @@ pub struct RunAcc {
 
 impl RunAcc {
     pub fn new(s: &Scenario, red: &str, blue: &str, seed: u64, steps: u32) -> RunAcc {
+        let layout = Layout::new(s);
         RunAcc {
             scenario: s.name.clone(),
             red: red.into(),
@@ -101,12 +102,12 @@ impl RunAcc {
             blue_actions: [0; BlueKind::COUNT],
             blue_kinds: BlueKind::ALL
                 .into_iter()
-                .filter(|&k| (k as usize) < BlueKind::CAGE || s.blue.tool(k).is_some())
+                .filter(|&k| layout.blue_has(k))
                 .collect(),
             red_actions: [0; RedKind::COUNT],
             red_kinds: RedKind::ALL
                 .into_iter()
-                .filter(|&k| (k as usize) < RedKind::CAGE || s.red.technique(k).is_some())
+                .filter(|&k| layout.red_has(k))
                 .collect(),
             exploits: s
                 .exploits

@@ -407,30 +407,12 @@ fn every_bundled_scenario_plays_every_scripted_pairing() {
 /// deliberate), and its replays reproduce.
 #[test]
 fn enterprise_golden_hash_and_replays() {
-    let s = enterprise();
-    let f = Match {
-        scenario: &s,
-        red: "adaptive",
-        blue: "react-restore",
-        episodes: 8,
-        seed: 7,
-        steps: 100,
-        batch: 3,
-        threads: 1,
-        record: true,
-    }
-    .play();
-    let hash = mirrorlab_sim::replay::hex(common::run_hash(&f));
-    assert_eq!(
-        hash, "5c90992fea16d418",
-        "the enterprise golden hash changed"
+    common::assert_golden(
+        "enterprise",
+        "adaptive",
+        "react-restore",
+        "5c90992fea16d418",
     );
-    let source = mirrorlab_scenarios::BUNDLED
-        .iter()
-        .find(|b| b.0 == "enterprise")
-        .unwrap()
-        .2;
-    common::assert_replays(&s, source, 7, 100, "adaptive", "react-restore", &f);
 }
 
 #[test]

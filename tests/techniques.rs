@@ -507,30 +507,12 @@ fn techniques_are_refused_where_they_miss_what_they_need() {
 /// deliberate), and its replays reproduce.
 #[test]
 fn ransomware_golden_hash_and_replays() {
-    let s = Arc::new(mirrorlab_scenarios::load("ransomware").unwrap().scenario);
-    let f = common::Match {
-        scenario: &s,
-        red: "extortion",
-        blue: "react-restore",
-        episodes: 8,
-        seed: 7,
-        steps: 100,
-        batch: 3,
-        threads: 1,
-        record: true,
-    }
-    .play();
-    let hash = mirrorlab_sim::replay::hex(common::run_hash(&f));
-    assert_eq!(
-        hash, "8a074b5b73dc8402",
-        "the ransomware golden hash changed"
+    common::assert_golden(
+        "ransomware",
+        "extortion",
+        "react-restore",
+        "8a074b5b73dc8402",
     );
-    let source = mirrorlab_scenarios::BUNDLED
-        .iter()
-        .find(|b| b.0 == "ransomware")
-        .unwrap()
-        .2;
-    common::assert_replays(&s, source, 7, 100, "extortion", "react-restore", &f);
 }
 
 /// The crew does what it is built to do: against a blue that never acts, it phishes in,
@@ -774,27 +756,7 @@ fn red_s_own_machine_holds_nothing_to_take_and_large_data_is_refused() {
 /// reproduce.
 #[test]
 fn grid_golden_hash_and_replays() {
-    let s = Arc::new(mirrorlab_scenarios::load("grid").unwrap().scenario);
-    let f = common::Match {
-        scenario: &s,
-        red: "extortion",
-        blue: "soc",
-        episodes: 8,
-        seed: 7,
-        steps: 100,
-        batch: 3,
-        threads: 1,
-        record: true,
-    }
-    .play();
-    let hash = mirrorlab_sim::replay::hex(common::run_hash(&f));
-    assert_eq!(hash, "d1949b2791dec370", "the grid golden hash changed");
-    let source = mirrorlab_scenarios::BUNDLED
-        .iter()
-        .find(|b| b.0 == "grid")
-        .unwrap()
-        .2;
-    common::assert_replays(&s, source, 7, 100, "extortion", "soc", &f);
+    common::assert_golden("grid", "extortion", "soc", "d1949b2791dec370");
 }
 
 /// `generate --profile ics`: a grid operator's network of any size loads, with its users,

@@ -24,6 +24,7 @@ use mirrorlab_sim::layout::{Layout, RED_OBS_PER_HOST, RedAction};
 use mirrorlab_sim::model::{HostId, Scenario, SubnetId};
 use mirrorlab_sim::rng::{Purpose, Stream};
 
+use crate::pick;
 use crate::routes::Routes;
 use crate::{Agent, AgentError, Obs, Side};
 
@@ -99,7 +100,6 @@ impl Adaptive {
     fn learn(&mut self, e: usize, l: &Layout, row: &[f32]) {
         let h = self.h;
         let t = self.tick[e];
-        let base = l.red_obs_host(0);
         let ok = row[2] > 0.5;
         match self.last[e] {
             Some(RedAction::Exploit(x)) if !ok => {
@@ -113,12 +113,7 @@ impl Adaptive {
             _ => {}
         }
         for x in 0..h {
-            let r = base + RED_OBS_PER_HOST * x;
-            let now = if row[r + 4] > 0.5 {
-                2
-            } else {
-                (row[r + 3] > 0.5) as u8
-            };
+            let now = pick::sessions_seen(l, row, x);
             let i = e * h + x;
             if self.held[i] > 0 && now == 0 {
                 // Blue took the host back: go round it for a while.
@@ -131,24 +126,11 @@ impl Adaptive {
 
     /// A uniform draw among the best candidates by `key` (higher is better).
     fn best(&mut self, e: usize, key: impl Fn(&Adaptive, usize) -> Option<u32>) -> Option<HostId> {
-        let mut top = 0;
-        self.scratch.clear();
-        for x in 0..self.h {
-            if let Some(k) = key(self, x) {
-                if self.scratch.is_empty() || k > top {
-                    top = k;
-                    self.scratch.clear();
-                }
-                if k == top {
-                    self.scratch.push(x as HostId);
-                }
-            }
-        }
-        if self.scratch.is_empty() {
-            return None;
-        }
-        let i = self.rng[e].below(self.scratch.len() as u32) as usize;
-        Some(self.scratch[i])
+        let mut top = std::mem::take(&mut self.scratch);
+        pick::top_hosts(&mut top, self.h, |x| key(self, x));
+        let chosen = pick::draw(&mut self.rng[e], &top);
+        self.scratch = top;
+        chosen
     }
 
     fn choose(&mut self, e: usize, l: &Layout, row: &[f32]) -> RedAction {

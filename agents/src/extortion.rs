@@ -29,6 +29,7 @@ use mirrorlab_sim::layout::{Layout, RED_OBS_PER_HOST, RedAction};
 use mirrorlab_sim::model::{HostId, RedKind, Scenario};
 use mirrorlab_sim::rng::{Purpose, Stream};
 
+use crate::pick;
 use crate::routes::Routes;
 use crate::{Agent, AgentError, Obs, Side};
 
@@ -134,17 +135,12 @@ impl Extortion {
             routes: Routes::new(s),
             users,
             data: s.hosts.iter().map(|x| x.data_value).collect(),
-            accounts: s
-                .hosts
-                .iter()
+            accounts: (0..h)
                 .map(|x| {
-                    let mut v: Vec<usize> = std::iter::once(x.subnet)
-                        .chain(x.reveals.iter().map(|&r| s.hosts[r as usize].subnet))
+                    s.dumped_subnets(x)
+                        .into_iter()
                         .map(|sn| sn as usize)
-                        .collect();
-                    v.sort_unstable();
-                    v.dedup();
-                    v
+                        .collect()
                 })
                 .collect(),
             lure,
@@ -205,14 +201,8 @@ impl Extortion {
                 _ => {}
             }
         }
-        let base = l.red_obs_host(0);
         for x in 0..h {
-            let r = base + RED_OBS_PER_HOST * x;
-            let now = if row[r + 4] > 0.5 {
-                2
-            } else {
-                (row[r + 3] > 0.5) as u8
-            };
+            let now = pick::sessions_seen(l, row, x);
             let i = e * h + x;
             if self.held[i] > 0 && now == 0 {
                 // Blue took the host back (a Restore undoes the task, the channel and the
@@ -227,26 +217,13 @@ impl Extortion {
         }
     }
 
-    /// A uniform draw among the best hosts by `key` (higher is better).
+    /// A uniform draw among the best candidates by `key` (higher is better).
     fn best(&mut self, e: usize, key: impl Fn(&Extortion, usize) -> Option<u32>) -> Option<HostId> {
-        let mut top = 0;
-        self.scratch.clear();
-        for x in 0..self.h {
-            if let Some(k) = key(self, x) {
-                if self.scratch.is_empty() || k > top {
-                    top = k;
-                    self.scratch.clear();
-                }
-                if k == top {
-                    self.scratch.push(x as HostId);
-                }
-            }
-        }
-        if self.scratch.is_empty() {
-            return None;
-        }
-        let i = self.rng[e].below(self.scratch.len() as u32) as usize;
-        Some(self.scratch[i])
+        let mut top = std::mem::take(&mut self.scratch);
+        pick::top_hosts(&mut top, self.h, |x| key(self, x));
+        let chosen = pick::draw(&mut self.rng[e], &top);
+        self.scratch = top;
+        chosen
     }
 
     fn choose(&mut self, e: usize, l: &Layout, row: &[f32]) -> RedAction {

@@ -15,6 +15,7 @@ pub mod blue;
 pub mod extortion;
 pub mod learned;
 pub mod mixture;
+pub mod pick;
 pub mod play;
 pub mod red;
 pub mod routes;

@@ -86,17 +86,12 @@ impl Soc {
             isolated: vec![false; n * h],
             patched: vec![false; n * h],
             reset_due: vec![false; n * s.subnets.len()],
-            accounts: s
-                .hosts
-                .iter()
+            accounts: (0..h)
                 .map(|x| {
-                    let mut v: Vec<usize> = std::iter::once(x.subnet)
-                        .chain(x.reveals.iter().map(|&r| s.hosts[r as usize].subnet))
+                    s.dumped_subnets(x)
+                        .into_iter()
                         .map(|sn| sn as usize)
-                        .collect();
-                    v.sort_unstable();
-                    v.dedup();
-                    v
+                        .collect()
                 })
                 .collect(),
             subnet_host: s

@@ -18,6 +18,7 @@ use mirrorlab_sim::layout::{Layout, RED_OBS_PER_HOST, RedAction};
 use mirrorlab_sim::model::{HostId, RedKind, Scenario, SubnetId};
 use mirrorlab_sim::rng::{Purpose, Stream};
 
+use crate::pick;
 use crate::routes::Routes;
 use crate::{Agent, Obs, Side};
 
@@ -87,14 +88,8 @@ impl Worm {
             }
             _ => {}
         }
-        let base = l.red_obs_host(0);
         for x in 0..h {
-            let r = base + RED_OBS_PER_HOST * x;
-            let now = if row[r + 4] > 0.5 {
-                2
-            } else {
-                (row[r + 3] > 0.5) as u8
-            };
+            let now = pick::sessions_seen(l, row, x);
             let i = e * h + x;
             if self.held[i] > 0 && now == 0 {
                 // Restored: decrypted, and to be taken again.
@@ -105,26 +100,13 @@ impl Worm {
         }
     }
 
-    /// A uniform draw among the hosts `key` ranks lowest (None: not a candidate).
+    /// A uniform draw among the candidates `key` ranks lowest.
     fn nearest(&mut self, e: usize, key: impl Fn(&Worm, usize) -> Option<u32>) -> Option<HostId> {
-        let mut low = u32::MAX;
-        self.scratch.clear();
-        for x in 0..self.h {
-            if let Some(k) = key(self, x) {
-                if k < low {
-                    low = k;
-                    self.scratch.clear();
-                }
-                if k == low {
-                    self.scratch.push(x as HostId);
-                }
-            }
-        }
-        if self.scratch.is_empty() {
-            return None;
-        }
-        let i = self.rng[e].below(self.scratch.len() as u32) as usize;
-        Some(self.scratch[i])
+        let mut top = std::mem::take(&mut self.scratch);
+        pick::top_hosts(&mut top, self.h, |x| key(self, x).map(|k| u32::MAX - k));
+        let chosen = pick::draw(&mut self.rng[e], &top);
+        self.scratch = top;
+        chosen
     }
 
     fn choose(&mut self, e: usize, l: &Layout, row: &[f32]) -> RedAction {

@@ -106,13 +106,9 @@ pub fn unreachable(s: &Scenario, goal: HostId) -> Option<String> {
                 changed |= !subnet_known[sn];
                 subnet_known[sn] = true;
                 if lateral {
-                    for c in std::iter::once(sn).chain(
-                        host.reveals
-                            .iter()
-                            .map(|&r| s.hosts[r as usize].subnet as usize),
-                    ) {
-                        changed |= !credentials[c];
-                        credentials[c] = true;
+                    for c in s.dumped_subnets(h) {
+                        changed |= !credentials[c as usize];
+                        credentials[c as usize] = true;
                     }
                 }
             }

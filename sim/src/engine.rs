@@ -3,7 +3,7 @@
 //! rules that change the state are in `crate::rules`, one module per rule.
 
 use crate::layout::Layout;
-use crate::model::{AlertKind, BlueKind, HostId, Probability, RedKind, Scenario};
+use crate::model::{AlertKind, BlueKind, HostId, Probability, RedKind, Scenario, SubnetId};
 use crate::rng::{Purpose, Stream};
 use crate::trace::{Event, EventKind, hash_event, hash_init};
 
@@ -74,6 +74,9 @@ pub struct Static {
     /// with a probability strictly between 0 and 1, the tables that count this tick's
     /// actors in a few draws (`rules::green`).
     pub green_draws: Vec<[Option<Box<UserDraw>>; 4]>,
+    /// Per host: the subnets a credential dump there gives accounts for
+    /// ([`Scenario::dumped_subnets`]; empty unless the scenario enables techniques).
+    pub dumped_subnets: Vec<Vec<SubnetId>>,
 }
 
 /// Largest power of two a green agent's user count may hold: `MAX_GREEN_USERS < 2^20`.
@@ -183,7 +186,13 @@ impl Static {
                 })
             })
             .collect();
+        let dumped_subnets = if s.red.techniques.is_empty() {
+            Vec::new()
+        } else {
+            (0..s.hosts.len()).map(|x| s.dumped_subnets(x)).collect()
+        };
         Static {
+            dumped_subnets,
             green_draws,
             layout,
             sensor_at,

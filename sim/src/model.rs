@@ -510,6 +510,23 @@ pub struct RedSpec {
     pub techniques: Vec<Technique>,
 }
 
+impl Scenario {
+    /// The subnets whose valid accounts a credential dump on host `x` yields (ATT&CK T1003):
+    /// its own and those of the hosts it `reveals` (cached credentials of the servers it
+    /// talks to, beside the configuration that names them); ascending, each once. The one
+    /// definition of the rule: the simulator, the reachability proof and the scripted
+    /// agents all read it.
+    pub fn dumped_subnets(&self, x: usize) -> Vec<SubnetId> {
+        let host = &self.hosts[x];
+        let mut v: Vec<SubnetId> = std::iter::once(host.subnet)
+            .chain(host.reveals.iter().map(|&r| self.hosts[r as usize].subnet))
+            .collect();
+        v.sort_unstable();
+        v.dedup();
+        v
+    }
+}
+
 impl RedSpec {
     /// The enabled technique of this kind, if any.
     pub fn technique(&self, kind: RedKind) -> Option<&Technique> {

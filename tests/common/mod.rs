@@ -117,3 +117,30 @@ pub fn assert_replays(
         assert_eq!(again.events, orig.events);
     }
 }
+
+/// A bundled scenario's behaviour pinned: 8 episodes of `red` against `blue` (seed 7, 100
+/// steps, recorded) must have the run hash `expected` (a change must be deliberate), and
+/// their replays must reproduce.
+pub fn assert_golden(name: &str, red: &str, blue: &str, expected: &str) {
+    let s = Arc::new(mirrorlab_scenarios::load(name).unwrap().scenario);
+    let f = Match {
+        scenario: &s,
+        red,
+        blue,
+        episodes: 8,
+        seed: 7,
+        steps: 100,
+        batch: 3,
+        threads: 1,
+        record: true,
+    }
+    .play();
+    let hash = mirrorlab_sim::replay::hex(run_hash(&f));
+    assert_eq!(hash, expected, "the {name} golden hash changed");
+    let source = mirrorlab_scenarios::BUNDLED
+        .iter()
+        .find(|b| b.0 == name)
+        .unwrap()
+        .2;
+    assert_replays(&s, source, 7, 100, red, blue, &f);
+}

@@ -3,8 +3,7 @@
 //!
 //! - Dumping needs a privileged session on the host; it yields valid accounts for every
 //!   host of the host's subnet (shared local-administrator credentials) and of the subnets
-//!   of the hosts it `reveals` (cached credentials of the servers it talks to, beside the
-//!   configuration that names them).
+//!   of the hosts it `reveals` ([`Scenario::dumped_subnets`]).
 //! - Lateral movement logs in to a host whose address red knows, with valid accounts for
 //!   its subnet, over a route red's traffic has: a removable user session. A valid login
 //!   looks like a user's: it leaves nothing in CAGE-2's monitoring table, only a `login`
@@ -24,10 +23,8 @@ impl Envs {
         let ok = self.rng_red[e].chance(st.red_success[k as usize]);
         if ok {
             let ns = s.subnets.len();
-            let host = &s.hosts[x];
-            self.intrusion.credentials[e * ns + host.subnet as usize] = true;
-            for &r in &host.reveals {
-                self.intrusion.credentials[e * ns + s.hosts[r as usize].subnet as usize] = true;
+            for &sn in &st.dumped_subnets[x] {
+                self.intrusion.credentials[e * ns + sn as usize] = true;
             }
         }
         self.technique_done(e, k, x, ok)
