@@ -63,12 +63,10 @@ fn measure(
                     let mut cfg = SimConfig::new(batch, 1);
                     cfg.first_episode = (t * batch) as u64;
                     cfg.episode_stride = Some((threads * batch) as u64);
+                    let red = red_agent(red, s, batch, 1)?;
+                    cfg.red_actions_per_tick = red.actions_per_tick();
                     let sim = Sim::new(s.clone(), &cfg)?;
-                    let mut arena = Arena::new(
-                        sim,
-                        red_agent(red, s, batch, 1)?,
-                        blue_agent(blue, s, batch, 1)?,
-                    )?;
+                    let mut arena = Arena::new(sim, red, blue_agent(blue, s, batch, 1)?)?;
                     let start = Instant::now();
                     let mut steps = 0u64;
                     loop {

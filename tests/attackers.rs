@@ -165,3 +165,161 @@ fn defenders_trained_on_b_line_and_meander_lose_more_to_the_adaptive_attacker() 
         );
     }
 }
+
+/// Red's actions (RedAction events) per tick of a recorded episode.
+fn red_actions_per_tick(f: &mirrorlab_sim::Finished) -> Vec<u32> {
+    let mut per = vec![0u32; f.summary.ticks as usize + 1];
+    for e in &f.events {
+        if e.kind == EventKind::RedAction {
+            per[e.tick as usize] += 1;
+        }
+    }
+    per
+}
+
+#[test]
+fn the_fast_attacker_acts_three_times_a_tick_and_reaches_the_goal_sooner() {
+    use mirrorlab_agents::adaptive::FAST_ACTIONS_PER_TICK;
+    let fast = play_all(&cfg("fast", "sleep", 20, true), &|_| {}).unwrap();
+    let adaptive = play_all(&cfg("adaptive", "sleep", 20, true), &|_| {}).unwrap();
+    for f in &fast {
+        let per = red_actions_per_tick(f);
+        assert!(per.iter().all(|&n| n as usize <= FAST_ACTIONS_PER_TICK));
+        // It takes every turn until it has nothing left but to impact (Impact and Sleep
+        // still count as actions): the first ticks are full.
+        assert!(
+            per[1..=5]
+                .iter()
+                .all(|&n| n as usize == FAST_ACTIONS_PER_TICK),
+            "turns per tick {:?}",
+            &per[..10]
+        );
+    }
+    for f in &adaptive {
+        assert!(red_actions_per_tick(f).iter().all(|&n| n <= 1));
+    }
+    let mean_impact = |all: &[mirrorlab_sim::Finished]| {
+        all.iter()
+            .map(|f| f.summary.first_impact.expect("it reaches the goal") as f64)
+            .sum::<f64>()
+            / all.len() as f64
+    };
+    let (tf, ta) = (mean_impact(&fast), mean_impact(&adaptive));
+    // The same choices three times as often: about a third of the ticks to the goal.
+    assert!(
+        tf < 0.5 * ta,
+        "first impact at tick {tf:.1} (fast) against {ta:.1} (adaptive)"
+    );
+}
+
+#[test]
+fn the_fast_attacker_beats_a_reactive_defender_that_holds_the_adaptive_one() {
+    let fast = mean_score("fast", "react-restore", 100);
+    let adaptive = mean_score("adaptive", "react-restore", 100);
+    assert!(
+        fast < 1.5 * adaptive,
+        "react-restore scores {fast:.1} against fast, {adaptive:.1} against adaptive"
+    );
+}
+
+#[test]
+fn a_fast_attacker_in_a_mixture_leaves_the_others_one_action_a_tick() {
+    let all = play_all(&cfg("fast:1,bline:1", "react-restore", 24, true), &|_| {}).unwrap();
+    let (mut fast, mut slow) = (0, 0);
+    for f in &all {
+        let max = *red_actions_per_tick(f).iter().max().unwrap();
+        assert!(max == 1 || max == 3, "max turns a tick {max}");
+        if max == 3 {
+            fast += 1;
+        } else {
+            slow += 1;
+        }
+    }
+    assert!(fast > 0 && slow > 0, "{fast} fast and {slow} slow episodes");
+}
+
+#[test]
+fn fast_episodes_replay_exactly() {
+    let c = cfg("fast", "react-restore", 6, true);
+    let all = play_all(&c, &|_| {}).unwrap();
+    let source = mirrorlab_scenarios::BUNDLED
+        .iter()
+        .find(|b| b.0 == "cage2")
+        .unwrap()
+        .1;
+    let r = mirrorlab_sim::replay::Replay::record(
+        &c.scenario,
+        source,
+        c.seed,
+        100,
+        "fast",
+        "react-restore",
+        &all,
+    );
+    assert_eq!(r.red_actions_per_tick, 3);
+    assert!(r.episodes.iter().all(|e| e.red.len() == 300));
+    let json = serde_json::to_string(&r).unwrap();
+    let back: mirrorlab_sim::replay::Replay = serde_json::from_str(&json).unwrap();
+    back.check(&c.scenario).unwrap();
+    for (i, orig) in all.iter().enumerate() {
+        let again = back.play(c.scenario.clone(), i).unwrap();
+        assert_eq!(again.summary, orig.summary);
+        assert_eq!(again.events, orig.events);
+    }
+    // A replay that claims another tempo does not fit its inputs.
+    let mut bad = back.clone();
+    bad.red_actions_per_tick = 2;
+    assert!(bad.check(&c.scenario).is_err());
+    bad.red_actions_per_tick = 0;
+    assert!(bad.check(&c.scenario).is_err());
+}
+
+#[test]
+fn a_red_turn_that_passes_leaves_no_trace_and_a_first_turn_cannot_pass() {
+    use mirrorlab_sim::layout::PASS;
+    use mirrorlab_sim::{Buffers, Sim, SimConfig, SimError};
+    let s = cfg("bline", "sleep", 1, false).scenario;
+    let l = Layout::new(&s);
+    let user = s.subnets.iter().position(|x| x.name == "user").unwrap() as u32;
+    let sweep = l.encode_red(RedAction::DiscoverSystems(user));
+    let hashes = |per_tick: usize| {
+        let mut c = SimConfig::new(2, 5);
+        c.red_actions_per_tick = per_tick;
+        let mut sim = Sim::new(s.clone(), &c).unwrap();
+        let mut buf = Buffers::new(&l, 2);
+        let mut red = vec![sweep; 2];
+        red.resize(2 * per_tick, PASS);
+        for _ in 0..10 {
+            sim.step(&[0, 0], &red, &mut buf.out(false)).unwrap();
+        }
+        (sim.trace_hash(0), sim.trace_hash(1))
+    };
+    assert_eq!(hashes(1), hashes(3));
+    let mut c = SimConfig::new(1, 5);
+    c.red_actions_per_tick = 2;
+    let mut sim = Sim::new(s.clone(), &c).unwrap();
+    let mut buf = Buffers::new(&l, 1);
+    assert!(matches!(
+        sim.step(&[0], &[PASS, sweep], &mut buf.out(false)),
+        Err(SimError::ActionOutOfRange { side: "red", .. })
+    ));
+    assert!(matches!(
+        sim.step(&[0], &[sweep], &mut buf.out(false)),
+        Err(SimError::BufferSize { what: "red", .. })
+    ));
+    for bad in [0, 9] {
+        c.red_actions_per_tick = bad;
+        assert!(matches!(
+            Sim::new(s.clone(), &c),
+            Err(SimError::RedActionsPerTick(_))
+        ));
+    }
+    // An arena refuses a fast red in a simulator built for one action a tick.
+    let sim = Sim::new(s.clone(), &SimConfig::new(1, 5)).unwrap();
+    let fast = mirrorlab_agents::red_agent("fast", &s, 1, 5).unwrap();
+    let blue = mirrorlab_agents::blue_agent("sleep", &s, 1, 5).unwrap();
+    assert!(matches!(
+        mirrorlab_agents::play::Arena::new(sim, fast, blue),
+        Err(SimError::RedTempo { agent: 3, sim: 1 })
+    ));
+}

@@ -20,7 +20,7 @@
 //! nothing at all to do it sleeps. Ties between hosts are drawn from the agent's own seeded
 //! stream.
 
-use mirrorlab_sim::layout::{Layout, RED_OBS_PER_HOST, RedAction};
+use mirrorlab_sim::layout::{Layout, PASS, RED_OBS_PER_HOST, RedAction};
 use mirrorlab_sim::model::{HostId, Scenario, SubnetId};
 use mirrorlab_sim::rng::{Purpose, Stream};
 
@@ -35,7 +35,13 @@ pub const AVOID_AFTER_FAILURE: u32 = 4;
 /// Failed exploits after which a host is given up for the episode.
 pub const GIVE_UP_AFTER: u8 = 3;
 
+/// Turns a tick the `fast` attacker takes.
+pub const FAST_ACTIONS_PER_TICK: usize = 3;
+
 pub struct Adaptive {
+    name: &'static str,
+    /// Turns it takes a tick (1; `fast`: [`FAST_ACTIONS_PER_TICK`]).
+    per_tick: usize,
     seed: u64,
     h: usize,
     ns: usize,
@@ -75,6 +81,8 @@ impl Adaptive {
             entry[x as usize] = true;
         }
         Ok(Adaptive {
+            name: "adaptive",
+            per_tick: 1,
             seed,
             h,
             ns,
@@ -94,6 +102,48 @@ impl Adaptive {
                 .collect(),
             scratch: Vec::with_capacity(h),
         })
+    }
+
+    /// The fast attacker: the same choices at machine speed, [`FAST_ACTIONS_PER_TICK`] turns
+    /// a tick, each from the observation its last turn left (so it escalates the tick it
+    /// gets in, and sweeps, scans and exploits the next zone before blue's next action).
+    pub fn fast(s: &Scenario, n: usize, seed: u64) -> Result<Adaptive, AgentError> {
+        let mut a = Adaptive::new(s, n, seed).map_err(|e| match e {
+            AgentError::Unsupported { scenario, why, .. } => AgentError::Unsupported {
+                agent: "fast".into(),
+                scenario,
+                why,
+            },
+            e => e,
+        })?;
+        a.name = "fast";
+        a.per_tick = FAST_ACTIONS_PER_TICK;
+        Ok(a)
+    }
+
+    /// One decision for every environment; `tick`: the first of a tick (later turns of a
+    /// tick do not advance the agent's clock, and pass while an action is in flight).
+    fn decide(&mut self, obs: &Obs<'_>, actions: &mut [u32], tick: bool) {
+        let l = obs.layout;
+        for (e, a) in actions.iter_mut().enumerate() {
+            if tick {
+                self.tick[e] += 1;
+            }
+            if obs.status(e).running {
+                // The action in flight decides what is learnt: wait for it.
+                *a = if tick {
+                    l.encode_red(RedAction::Sleep)
+                } else {
+                    PASS
+                };
+                continue;
+            }
+            let row = obs.row(e);
+            self.learn(e, l, row);
+            let act = self.choose(e, l, row);
+            self.last[e] = Some(act);
+            *a = l.encode_red(act);
+        }
     }
 
     /// Learns from the last result and from sessions lost since the last tick.
@@ -225,7 +275,10 @@ impl Agent for Adaptive {
         Side::Red
     }
     fn name(&self) -> &str {
-        "adaptive"
+        self.name
+    }
+    fn actions_per_tick(&self) -> usize {
+        self.per_tick
     }
     fn reset(&mut self, env: usize, episode: u64) {
         let (h, ns) = (self.h, self.ns);
@@ -239,19 +292,9 @@ impl Agent for Adaptive {
         self.rng[env] = Stream::new(self.seed, Purpose::AgentRed, episode);
     }
     fn act(&mut self, obs: &Obs<'_>, actions: &mut [u32]) {
-        let l = obs.layout;
-        for (e, a) in actions.iter_mut().enumerate() {
-            self.tick[e] += 1;
-            if obs.status(e).running {
-                // The action in flight decides what is learnt: wait for it.
-                *a = l.encode_red(RedAction::Sleep);
-                continue;
-            }
-            let row = obs.row(e);
-            self.learn(e, l, row);
-            let act = self.choose(e, l, row);
-            self.last[e] = Some(act);
-            *a = l.encode_red(act);
-        }
+        self.decide(obs, actions, true);
+    }
+    fn act_again(&mut self, _turn: usize, obs: &Obs<'_>, actions: &mut [u32]) {
+        self.decide(obs, actions, false);
     }
 }

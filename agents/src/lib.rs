@@ -83,6 +83,17 @@ pub trait Agent: Send {
     fn reset(&mut self, env: usize, episode: u64);
     /// One action per environment, from the observation the last step returned.
     fn act(&mut self, obs: &Obs<'_>, actions: &mut [u32]);
+    /// Turns it takes a tick (red only; 1 but for fast attackers). The simulator it plays in
+    /// must be built with as many ([`mirrorlab_sim::SimConfig::red_actions_per_tick`]).
+    fn actions_per_tick(&self) -> usize {
+        1
+    }
+    /// Its turn `turn` (1..) of this tick: one action per environment, from the observation
+    /// its previous turn left, or [`PASS`](mirrorlab_sim::layout::PASS) for nothing more
+    /// this tick (the default: an agent that acts once a tick passes).
+    fn act_again(&mut self, _turn: usize, _obs: &Obs<'_>, actions: &mut [u32]) {
+        actions.fill(mirrorlab_sim::layout::PASS);
+    }
     /// Ask a policy to keep the action distribution of its last `act` (for viewers); an
     /// agent without one ignores it.
     fn keep_distribution(&mut self, _keep: bool) {}
@@ -152,6 +163,13 @@ pub const AGENTS: &[AgentSpec] = &[
         arg: None,
         about: "Adaptive: heads for the goal from what it sees, goes round hosts blue took back or that failed it (AI-like)",
         build: |s, n, seed, _| Ok(Box::new(adaptive::Adaptive::new(s, n, seed)?)),
+    },
+    AgentSpec {
+        side: Side::Red,
+        name: "fast",
+        arg: None,
+        about: "Fast: the adaptive attacker at machine speed, three actions for each of blue's, each from what the last showed (AI-like)",
+        build: |s, n, seed, _| Ok(Box::new(adaptive::Adaptive::fast(s, n, seed)?)),
     },
     AgentSpec {
         side: Side::Red,

@@ -120,6 +120,26 @@ impl Agent for Mixture {
             *x = self.scratch[self.choice[e] as usize][e];
         }
     }
+    fn actions_per_tick(&self) -> usize {
+        self.agents
+            .iter()
+            .map(|a| a.actions_per_tick())
+            .max()
+            .unwrap_or(1)
+    }
+    fn act_again(&mut self, turn: usize, obs: &Obs<'_>, actions: &mut [u32]) {
+        // Members with fewer turns a tick pass the rest of theirs.
+        for (a, out) in self.agents.iter_mut().zip(&mut self.scratch) {
+            if turn < a.actions_per_tick() {
+                a.act_again(turn, obs, out);
+            } else {
+                out.fill(mirrorlab_sim::layout::PASS);
+            }
+        }
+        for (e, x) in actions.iter_mut().enumerate() {
+            *x = self.scratch[self.choice[e] as usize][e];
+        }
+    }
     fn keep_distribution(&mut self, keep: bool) {
         for a in &mut self.agents {
             a.keep_distribution(keep);

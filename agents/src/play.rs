@@ -177,7 +177,6 @@ pub struct Arena {
     /// The latest step's outputs (what the agents decide from next).
     pub buf: Buffers,
     layout: Layout,
-    red_actions: Vec<u32>,
     blue_actions: Vec<u32>,
 }
 
@@ -188,6 +187,12 @@ impl Arena {
         mut blue: Box<dyn Agent>,
     ) -> Result<Arena, SimError> {
         let n = sim.n_envs();
+        if red.actions_per_tick() != sim.red_actions_per_tick() {
+            return Err(SimError::RedTempo {
+                agent: red.actions_per_tick(),
+                sim: sim.red_actions_per_tick(),
+            });
+        }
         for e in 0..n {
             if sim.is_active(e) {
                 red.reset(e, sim.episode_id(e));
@@ -203,7 +208,6 @@ impl Arena {
             blue,
             buf,
             layout,
-            red_actions: vec![0; n],
             blue_actions: vec![0; n],
         })
     }
@@ -219,19 +223,23 @@ impl Arena {
             },
             &mut self.blue_actions,
         );
-        self.red.act(
-            &Obs {
-                layout: &self.layout,
-                side: Side::Red,
-                obs: &b.red_obs,
-                alerts: &[],
-            },
-            &mut self.red_actions,
-        );
-        self.sim.step(
+        let (red, layout) = (&mut self.red, &self.layout);
+        self.sim.step_with(
             &self.blue_actions,
-            &self.red_actions,
             &mut self.buf.out(false),
+            |turn, obs, acts| {
+                let obs = Obs {
+                    layout,
+                    side: Side::Red,
+                    obs,
+                    alerts: &[],
+                };
+                if turn == 0 {
+                    red.act(&obs, acts);
+                } else {
+                    red.act_again(turn, &obs, acts);
+                }
+            },
         )?;
         for e in 0..self.sim.n_envs() {
             if self.buf.done[e] != 0 && self.sim.is_active(e) {
@@ -258,9 +266,10 @@ fn shard(
     sc.episode_stride = Some((threads * batch) as u64);
     sc.episode_limit = Some(cfg.episodes);
     sc.record = cfg.record;
-    let sim = Sim::new(cfg.scenario.clone(), &sc)?;
     let red = red_agent(&cfg.red, &cfg.scenario, batch, cfg.seed)?;
     let blue = blue_agent(&cfg.blue, &cfg.scenario, batch, cfg.seed)?;
+    sc.red_actions_per_tick = red.actions_per_tick();
+    let sim = Sim::new(cfg.scenario.clone(), &sc)?;
     let mut arena = Arena::new(sim, red, blue)?;
     let mut out = Vec::new();
     // Episodes of a batch are all the same length, so its slots start and end together: the

@@ -347,8 +347,12 @@ pub struct Envs {
 
     /// Per-environment event log of the current episode (only when recording).
     pub log: Vec<Vec<Event>>,
-    /// Per-environment (blue, red) inputs of the current episode (only when recording).
+    /// Per-environment (blue, red) inputs of the current episode (only when recording); red's
+    /// is its first input of each tick.
     pub inputs_log: Vec<Vec<(u32, u32)>>,
+    /// Red's further inputs of each tick, when it acts more than once a tick
+    /// (`red_actions_per_tick − 1` per tick, only when recording).
+    pub red_more_log: Vec<Vec<u32>>,
     /// Episodes finished since the caller last drained them.
     pub finished: Vec<Finished>,
 }
@@ -584,7 +588,11 @@ pub struct Finished {
     pub env: usize,
     pub summary: EpisodeSummary,
     pub events: Vec<Event>,
+    /// Each tick's (blue, red) inputs; red's is its first of the tick.
     pub inputs: Vec<(u32, u32)>,
+    /// Red's further inputs of each tick, tick by tick (`red_actions_per_tick − 1` per tick;
+    /// empty when red acts once a tick).
+    pub red_more: Vec<u32>,
 }
 
 impl Envs {
@@ -670,6 +678,7 @@ impl Envs {
             defences: Defences::new(s, n),
             log: vec![Vec::new(); if record { n } else { 0 }],
             inputs_log: vec![Vec::new(); if record { n } else { 0 }],
+            red_more_log: vec![Vec::new(); if record { n } else { 0 }],
             finished: Vec::new(),
         };
         let st = Static::new(s);
@@ -747,6 +756,7 @@ impl Envs {
         if self.record {
             self.log[e].clear();
             self.inputs_log[e].clear();
+            self.red_more_log[e].clear();
         }
     }
 

@@ -115,6 +115,11 @@ pub const BLUE_ALERT_VALUES_PER_HOST: usize = 2 * crate::model::AlertKind::COUNT
 pub const STATUS_VALUES: usize = 2;
 
 /// Bits of a side's action status (see [`STATUS_VALUES`]).
+/// Red's input for "nothing more this tick": a red acting several times a tick
+/// ([`SimConfig::red_actions_per_tick`](crate::SimConfig::red_actions_per_tick)) may give it
+/// for any of its turns after the first, which then leaves no trace and changes nothing.
+pub const PASS: u32 = u32::MAX;
+
 pub mod status {
     /// The input given this step was taken.
     pub const TAKEN: u8 = 1;

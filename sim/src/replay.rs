@@ -33,7 +33,18 @@ pub struct Replay {
     pub episode_length: u32,
     pub blue_agent: String,
     pub red_agent: String,
+    /// Red's turns per tick (absent: 1); each episode's `red` holds this many inputs a tick.
+    #[serde(default = "one", skip_serializing_if = "is_one")]
+    pub red_actions_per_tick: u32,
     pub episodes: Vec<ReplayEpisode>,
+}
+
+fn one() -> u32 {
+    1
+}
+
+fn is_one(k: &u32) -> bool {
+    *k == 1
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -45,6 +56,7 @@ pub struct ReplayEpisode {
     /// Blue's score (sum of rewards) for readers; not needed to replay.
     pub blue_score: f64,
     pub blue: Vec<u32>,
+    /// Red's inputs, tick by tick (`red_actions_per_tick` a tick, in turn order).
     pub red: Vec<u32>,
 }
 
@@ -77,14 +89,21 @@ pub enum ReplayError {
     #[error("episode id {0} is out of range")]
     EpisodeId(u64),
     #[error(
-        "episode {episode}: {blue} blue inputs but {red} red inputs (expected {expected} each)"
+        "episode {episode}: {blue} blue inputs and {red} red inputs (expected {expected} and \
+         {expected_red})"
     )]
     Length {
         episode: u64,
         blue: usize,
         red: usize,
         expected: u32,
+        expected_red: u64,
     },
+    #[error(
+        "red actions per tick {0} is out of range (1..={max})",
+        max = crate::world::MAX_RED_ACTIONS_PER_TICK
+    )]
+    RedActionsPerTick(u32),
     /// (`error` is shown in the message, so it is not also the error's source: a chain
     /// printed whole would say it twice.)
     #[error("episode {episode}: {error}")]
@@ -112,6 +131,11 @@ impl Replay {
         blue_agent: &str,
         finished: &[Finished],
     ) -> Replay {
+        // Red's turns a tick, from what was recorded (the same for every episode of a run).
+        let per_tick = finished
+            .iter()
+            .find(|f| !f.inputs.is_empty())
+            .map_or(1, |f| 1 + f.red_more.len() / f.inputs.len());
         Replay {
             format: FORMAT.into(),
             format_version: FORMAT_VERSION,
@@ -123,6 +147,7 @@ impl Replay {
             episode_length,
             blue_agent: blue_agent.into(),
             red_agent: red_agent.into(),
+            red_actions_per_tick: per_tick as u32,
             episodes: finished
                 .iter()
                 .map(|f| ReplayEpisode {
@@ -130,7 +155,12 @@ impl Replay {
                     trace_hash: hex(f.summary.trace_hash),
                     blue_score: f.summary.blue_score as f64 / 10.0,
                     blue: f.inputs.iter().map(|i| i.0).collect(),
-                    red: f.inputs.iter().map(|i| i.1).collect(),
+                    red: (0..f.inputs.len())
+                        .flat_map(|t| {
+                            let more = f.red_more.iter().skip(t * (per_tick - 1));
+                            std::iter::once(f.inputs[t].1).chain(more.take(per_tick - 1).copied())
+                        })
+                        .collect(),
                 })
                 .collect(),
         }
@@ -154,18 +184,23 @@ impl Replay {
         if !(1..=MAX_EPISODE_LENGTH).contains(&self.episode_length) {
             return Err(ReplayError::EpisodeLength(self.episode_length));
         }
+        let k = self.red_actions_per_tick;
+        if !(1..=crate::world::MAX_RED_ACTIONS_PER_TICK as u32).contains(&k) {
+            return Err(ReplayError::RedActionsPerTick(k));
+        }
+        let expected_red = self.episode_length as u64 * k as u64;
         for ep in &self.episodes {
             if ep.episode == u64::MAX {
                 return Err(ReplayError::EpisodeId(ep.episode));
             }
-            if ep.blue.len() != self.episode_length as usize
-                || ep.red.len() != self.episode_length as usize
+            if ep.blue.len() != self.episode_length as usize || ep.red.len() as u64 != expected_red
             {
                 return Err(ReplayError::Length {
                     episode: ep.episode,
                     blue: ep.blue.len(),
                     red: ep.red.len(),
                     expected: self.episode_length,
+                    expected_red,
                 });
             }
         }
@@ -192,13 +227,19 @@ impl Replay {
         cfg.first_episode = ep.episode;
         cfg.episode_limit = Some(ep.episode + 1);
         cfg.record = true;
+        cfg.red_actions_per_tick = self.red_actions_per_tick as usize;
         let mut sim = Sim::new(scenario, &cfg).map_err(err)?;
         let mut buf = Buffers::new(sim.layout(), 1);
+        let k = self.red_actions_per_tick as usize;
         // Stop before the last tick: that one ends (and resets) the episode.
         let stop = tick.min(self.episode_length.saturating_sub(1)) as usize;
         for t in 0..stop {
-            sim.step(&ep.blue[t..t + 1], &ep.red[t..t + 1], &mut buf.out(false))
-                .map_err(err)?;
+            sim.step(
+                &ep.blue[t..t + 1],
+                &ep.red[t * k..(t + 1) * k],
+                &mut buf.out(false),
+            )
+            .map_err(err)?;
         }
         Ok(sim)
     }
@@ -213,15 +254,21 @@ impl Replay {
         cfg.first_episode = ep.episode;
         cfg.episode_limit = Some(ep.episode + 1);
         cfg.record = true;
+        cfg.red_actions_per_tick = self.red_actions_per_tick as usize;
         let err = |error| ReplayError::Sim {
             episode: ep.episode,
             error,
         };
         let mut sim = Sim::new(scenario, &cfg).map_err(err)?;
         let mut buf = Buffers::new(sim.layout(), 1);
+        let k = self.red_actions_per_tick as usize;
         for t in 0..self.episode_length as usize {
-            sim.step(&ep.blue[t..t + 1], &ep.red[t..t + 1], &mut buf.out(false))
-                .map_err(err)?;
+            sim.step(
+                &ep.blue[t..t + 1],
+                &ep.red[t * k..(t + 1) * k],
+                &mut buf.out(false),
+            )
+            .map_err(err)?;
         }
         let mut done = Vec::new();
         sim.drain_finished(&mut done);

@@ -32,7 +32,13 @@ pub struct SimConfig {
     pub record: bool,
     /// Environments per schedule run (keeps each pass inside the cache).
     pub chunk: usize,
+    /// Red's turns per tick (1..=[`MAX_RED_ACTIONS_PER_TICK`]): a fast attacker acts several
+    /// times for each of blue's actions, seeing its observation after each (default 1).
+    pub red_actions_per_tick: usize,
 }
+
+/// The most turns red may take in one tick.
+pub const MAX_RED_ACTIONS_PER_TICK: usize = 8;
 
 impl SimConfig {
     pub fn new(n_envs: usize, seed: u64) -> SimConfig {
@@ -45,6 +51,7 @@ impl SimConfig {
             episode_limit: None,
             record: false,
             chunk: 1024,
+            red_actions_per_tick: 1,
         }
     }
 }
@@ -66,6 +73,16 @@ pub enum SimError {
         expected: usize,
         got: usize,
     },
+    #[error(
+        "red actions per tick {0} is out of range (1..={max})",
+        max = MAX_RED_ACTIONS_PER_TICK
+    )]
+    RedActionsPerTick(usize),
+    #[error(
+        "the red agent acts {agent} times a tick, but the simulator was built for {sim} \
+         (SimConfig::red_actions_per_tick)"
+    )]
+    RedTempo { agent: usize, sim: usize },
     #[error("{side} action {action} of environment {env} is out of range (0..{limit})")]
     ActionOutOfRange {
         side: &'static str,
@@ -151,7 +168,9 @@ struct State(Envs);
 #[derive(Resource, Default)]
 struct Inputs {
     blue: Vec<u32>,
+    /// Red's inputs for its turn `sub` of this tick.
     red: Vec<u32>,
+    sub: usize,
     start: usize,
     end: usize,
 }
@@ -192,7 +211,7 @@ fn red_acts(mut s: ResMut<State>, w: Res<Shared>, i: Res<Inputs>) {
     let envs = &mut s.bypass_change_detection().0;
     for e in i.start..i.end {
         if envs.active[e] {
-            envs.red_turn(&w.scenario, &w.st, e, i.red[e]);
+            envs.red_turn(&w.scenario, &w.st, e, i.red[e], i.sub);
         }
     }
 }
@@ -230,14 +249,35 @@ fn episode_ends(mut s: ResMut<State>, w: Res<Shared>, i: Res<Inputs>) {
     }
 }
 
+/// A single-threaded schedule of `systems`, initialised for `world`.
+fn new_schedule<M>(
+    world: &mut World,
+    systems: impl IntoScheduleConfigs<bevy_ecs::system::ScheduleSystem, M>,
+) -> Schedule {
+    let mut schedule = Schedule::default();
+    schedule.set_executor(SingleThreadedExecutor::new());
+    schedule.add_systems(systems);
+    schedule.initialize(world).ok();
+    schedule
+}
+
 /// A batch of environments of one scenario, stepped together.
 pub struct Sim {
     world: World,
+    /// The whole tick, for a red that acts once a tick.
     schedule: Schedule,
+    /// For a red that acts several times a tick: the tick up to red's turns, one turn of
+    /// red's, and the rest of the tick.
+    before_red: Schedule,
+    red_turn: Schedule,
+    after_red: Schedule,
     scenario: Arc<Scenario>,
     layout: Layout,
     n: usize,
     chunk: usize,
+    red_per_tick: usize,
+    /// Red's inputs for one of its turns.
+    red_scratch: Vec<u32>,
 }
 
 impl Sim {
@@ -251,6 +291,9 @@ impl Sim {
         {
             return Err(SimError::EpisodeLength(l));
         }
+        if !(1..=MAX_RED_ACTIONS_PER_TICK).contains(&cfg.red_actions_per_tick) {
+            return Err(SimError::RedActionsPerTick(cfg.red_actions_per_tick));
+        }
         let st = Static::new(&scenario);
         let layout = st.layout.clone();
         let envs = Envs::new(&scenario, cfg);
@@ -263,12 +306,12 @@ impl Sim {
         world.insert_resource(Inputs {
             blue: vec![0; cfg.n_envs],
             red: vec![0; cfg.n_envs],
+            sub: 0,
             start: 0,
             end: 0,
         });
-        let mut schedule = Schedule::default();
-        schedule.set_executor(SingleThreadedExecutor::new());
-        schedule.add_systems(
+        let schedule = new_schedule(
+            &mut world,
             (
                 tick_starts,
                 blue_acts,
@@ -280,14 +323,21 @@ impl Sim {
             )
                 .chain(),
         );
-        schedule.initialize(&mut world).ok();
+        let before_red = new_schedule(&mut world, (tick_starts, blue_acts, green_works).chain());
+        let red_turn = new_schedule(&mut world, red_acts);
+        let after_red = new_schedule(&mut world, (sensors, reward, episode_ends).chain());
         Ok(Sim {
             world,
             schedule,
+            before_red,
+            red_turn,
+            after_red,
             scenario,
             layout,
             n: cfg.n_envs,
             chunk: cfg.chunk.max(1),
+            red_per_tick: cfg.red_actions_per_tick,
+            red_scratch: vec![0; cfg.n_envs],
         })
     }
 
@@ -299,6 +349,10 @@ impl Sim {
     }
     pub fn n_envs(&self) -> usize {
         self.n
+    }
+    /// Red's turns per tick ([`SimConfig::red_actions_per_tick`]).
+    pub fn red_actions_per_tick(&self) -> usize {
+        self.red_per_tick
     }
 
     fn envs(&self) -> &Envs {
@@ -410,52 +464,112 @@ impl Sim {
         Ok(())
     }
 
-    /// Advances every active environment by one tick: blue's and red's actions (one per
-    /// environment, flat indices), then writes observations, rewards and done flags.
+    /// Advances every active environment by one tick: blue's action and red's
+    /// `red_actions_per_tick` actions per environment, then writes observations, rewards and
+    /// done flags. `blue` holds one action per environment; `red` holds red's turns one after
+    /// the other, each one action per environment (`red[t * n_envs + env]` for turn `t`; after
+    /// the first turn, [`PASS`](crate::layout::PASS) ends an environment's tick).
     /// An environment whose episode ends is reset at once (its row shows the new episode).
     pub fn step(&mut self, blue: &[u32], red: &[u32], out: &mut StepOut) -> Result<(), SimError> {
+        let n = self.n;
+        let expected = n * self.red_per_tick;
+        if red.len() != expected {
+            return Err(SimError::BufferSize {
+                what: "red",
+                expected,
+                got: red.len(),
+            });
+        }
+        self.step_with(blue, out, |turn, _, acts| {
+            acts.copy_from_slice(&red[turn * n..(turn + 1) * n])
+        })
+    }
+
+    /// [`Sim::step`] with red's actions decided turn by turn: `red(turn, red_obs, actions)`
+    /// fills one action per environment for red's turn `turn` (0..`red_actions_per_tick`)
+    /// from red's observation rows (`n_envs × layout.red_obs`): for turn 0, the rows `out`
+    /// holds on entry (the last step's); for later turns, the rows after red's previous turn
+    /// of this tick.
+    pub fn step_with<F>(
+        &mut self,
+        blue: &[u32],
+        out: &mut StepOut,
+        mut red: F,
+    ) -> Result<(), SimError>
+    where
+        F: FnMut(usize, &[f32], &mut [u32]),
+    {
         self.check_out(out)?;
         let n = self.n;
-        for (side, acts, limit) in [
-            ("blue", blue, self.layout.blue_actions),
-            ("red", red, self.layout.red_actions),
-        ] {
-            if acts.len() != n {
-                return Err(SimError::BufferSize {
-                    what: side,
-                    expected: n,
-                    got: acts.len(),
-                });
-            }
-            if let Some(env) = acts.iter().position(|&a| a as usize >= limit) {
-                return Err(SimError::ActionOutOfRange {
-                    side,
-                    env,
-                    action: acts[env],
-                    limit,
-                });
-            }
+        check_actions("blue", blue, n, self.layout.blue_actions, false)?;
+        let mut acts = std::mem::take(&mut self.red_scratch);
+        red(0, &*out.red_obs, &mut acts);
+        let r = check_actions("red", &acts, n, self.layout.red_actions, false);
+        if let Err(e) = r {
+            self.red_scratch = acts;
+            return Err(e);
         }
         {
             let mut inputs = self.world.resource_mut::<Inputs>();
             let inputs = inputs.bypass_change_detection();
             inputs.blue.copy_from_slice(blue);
-            inputs.red.copy_from_slice(red);
+            inputs.red.copy_from_slice(&acts);
+            inputs.sub = 0;
         }
-        let mut start = 0;
-        while start < n {
-            let end = (start + self.chunk).min(n);
-            {
+        if self.red_per_tick == 1 {
+            self.red_scratch = acts;
+            let mut start = 0;
+            while start < n {
+                let end = (start + self.chunk).min(n);
+                self.set_range(start, end);
+                self.schedule.run(&mut self.world);
+                self.write_outputs(start, end, out);
+                start = end;
+            }
+            return Ok(());
+        }
+        // Several turns of red's: the whole batch at once, red deciding between its turns.
+        self.set_range(0, n);
+        self.before_red.run(&mut self.world);
+        for turn in 0..self.red_per_tick {
+            if turn > 0 {
+                self.write_red_obs(out.red_obs);
+                red(turn, &*out.red_obs, &mut acts);
+                let r = check_actions("red", &acts, n, self.layout.red_actions, true);
+                if let Err(e) = r {
+                    self.red_scratch = acts;
+                    return Err(e);
+                }
                 let mut inputs = self.world.resource_mut::<Inputs>();
                 let inputs = inputs.bypass_change_detection();
-                inputs.start = start;
-                inputs.end = end;
+                inputs.red.copy_from_slice(&acts);
+                inputs.sub = turn;
             }
-            self.schedule.run(&mut self.world);
-            self.write_outputs(start, end, out);
-            start = end;
+            self.red_turn.run(&mut self.world);
         }
+        self.red_scratch = acts;
+        self.after_red.run(&mut self.world);
+        self.write_outputs(0, n, out);
         Ok(())
+    }
+
+    fn set_range(&mut self, start: usize, end: usize) {
+        let mut inputs = self.world.resource_mut::<Inputs>();
+        let inputs = inputs.bypass_change_detection();
+        inputs.start = start;
+        inputs.end = end;
+    }
+
+    /// Red's observation rows of the active environments, between red's turns.
+    fn write_red_obs(&self, red_obs: &mut [f32]) {
+        let w = self.world.resource::<Shared>();
+        let envs = self.envs();
+        let width = self.layout.red_obs;
+        for e in 0..self.n {
+            if envs.active[e] {
+                envs.write_red_obs(&w.scenario, e, &mut red_obs[e * width..(e + 1) * width]);
+            }
+        }
     }
 
     fn write_outputs(&self, start: usize, end: usize, out: &mut StepOut) {
@@ -489,5 +603,35 @@ impl Sim {
                 }
             }
         }
+    }
+}
+
+/// Checks one action per environment against the side's action count (`pass`: red's
+/// [`PASS`](crate::layout::PASS) is allowed).
+fn check_actions(
+    side: &'static str,
+    acts: &[u32],
+    n: usize,
+    limit: usize,
+    pass: bool,
+) -> Result<(), SimError> {
+    if acts.len() != n {
+        return Err(SimError::BufferSize {
+            what: side,
+            expected: n,
+            got: acts.len(),
+        });
+    }
+    match acts
+        .iter()
+        .position(|&a| a as usize >= limit && !(pass && a == crate::layout::PASS))
+    {
+        Some(env) => Err(SimError::ActionOutOfRange {
+            side,
+            env,
+            action: acts[env],
+            limit,
+        }),
+        None => Ok(()),
     }
 }

@@ -65,6 +65,10 @@ impl LearnerEnv {
         let mut cfg = SimConfig::new(n_envs, seed);
         cfg.episode_length = Some(episode_length);
         cfg.first_episode = first_episode;
+        // A red opponent may act several times a tick (the `fast` attacker).
+        if side == Side::Blue {
+            cfg.red_actions_per_tick = opponent.actions_per_tick();
+        }
         let sim = Sim::new(scenario, &cfg)?;
         let layout = sim.layout().clone();
         let mut buf = Buffers::new(&layout, n_envs);
@@ -119,29 +123,40 @@ impl LearnerEnv {
         learner: &[u32],
         finished: &mut Vec<(f64, u32)>,
     ) -> Result<StepResult<'_>, SimError> {
-        let opp_side = match self.side {
-            Side::Blue => Side::Red,
-            Side::Red => Side::Blue,
-        };
-        let (obs, alerts) = match opp_side {
-            Side::Red => (&self.buf.red_obs, &[][..]),
-            Side::Blue => (&self.buf.blue_obs, &self.buf.blue_alerts[..]),
-        };
-        self.opponent.act(
-            &Obs {
-                layout: &self.layout,
-                side: opp_side,
-                obs,
-                alerts,
-            },
-            &mut self.opponent_actions,
-        );
         self.featurizer.chosen(learner, &self.ticks);
-        let (blue, red) = match self.side {
-            Side::Blue => (learner, &self.opponent_actions[..]),
-            Side::Red => (&self.opponent_actions[..], learner),
-        };
-        self.sim.step(blue, red, &mut self.buf.out(false))?;
+        let layout = &self.layout;
+        match self.side {
+            Side::Blue => {
+                let red = &mut self.opponent;
+                self.sim
+                    .step_with(learner, &mut self.buf.out(false), |turn, obs, acts| {
+                        let obs = Obs {
+                            layout,
+                            side: Side::Red,
+                            obs,
+                            alerts: &[],
+                        };
+                        if turn == 0 {
+                            red.act(&obs, acts);
+                        } else {
+                            red.act_again(turn, &obs, acts);
+                        }
+                    })?;
+            }
+            Side::Red => {
+                self.opponent.act(
+                    &Obs {
+                        layout,
+                        side: Side::Blue,
+                        obs: &self.buf.blue_obs,
+                        alerts: &self.buf.blue_alerts,
+                    },
+                    &mut self.opponent_actions,
+                );
+                self.sim
+                    .step(&self.opponent_actions, learner, &mut self.buf.out(false))?;
+            }
+        }
         let reward = match self.side {
             Side::Blue => &self.buf.blue_reward,
             Side::Red => &self.buf.red_reward,

@@ -84,7 +84,9 @@ enum Driver {
     },
     Replay {
         blue: Vec<u32>,
+        /// Red's inputs, `red_per_tick` a tick.
         red: Vec<u32>,
+        red_per_tick: usize,
     },
 }
 
@@ -119,8 +121,10 @@ fn viewer_sim(
     seed: u64,
     episode: u64,
     length: u32,
+    red_per_tick: usize,
 ) -> Result<Sim, mirrorlab_sim::SimError> {
     let mut cfg = SimConfig::new(1, seed);
+    cfg.red_actions_per_tick = red_per_tick;
     cfg.episode_length = Some(length);
     cfg.first_episode = episode;
     cfg.episode_limit = Some(episode + 1);
@@ -146,7 +150,13 @@ impl Timeline {
         blue_agent.reset(0, episode);
         blue_agent.keep_distribution(true);
         red_agent.keep_distribution(true);
-        let sim = viewer_sim(&scenario, seed, episode, length)?;
+        let sim = viewer_sim(
+            &scenario,
+            seed,
+            episode,
+            length,
+            red_agent.actions_per_tick(),
+        )?;
         let layout = sim.layout().clone();
         let mut buf = Buffers::new(&layout, 1);
         sim.observe(&mut buf.out(false))?;
@@ -195,18 +205,18 @@ impl Timeline {
                 action: ep.blue[t],
             });
         }
-        if let Some(t) = ep
-            .red
-            .iter()
-            .position(|&a| a as usize >= layout.red_actions)
-        {
+        // Red's turns after its first of a tick may pass.
+        let k = replay.red_actions_per_tick as usize;
+        if let Some(i) = ep.red.iter().enumerate().position(|(i, &a)| {
+            a as usize >= layout.red_actions && !(i % k != 0 && a == mirrorlab_sim::layout::PASS)
+        }) {
             return Err(EpisodeError::BadInput {
                 side: "red",
-                tick: t,
-                action: ep.red[t],
+                tick: i / k,
+                action: ep.red[i],
             });
         }
-        let sim = viewer_sim(&scenario, replay.seed, ep.episode, replay.episode_length)?;
+        let sim = viewer_sim(&scenario, replay.seed, ep.episode, replay.episode_length, k)?;
         let info = EpisodeInfo {
             scenario: scenario.name.clone(),
             red: replay.red_agent.clone(),
@@ -223,6 +233,7 @@ impl Timeline {
             Driver::Replay {
                 blue: ep.blue.clone(),
                 red: ep.red.clone(),
+                red_per_tick: k,
             },
         ))
     }
@@ -306,15 +317,6 @@ impl Timeline {
                 buf,
                 actions,
             } => {
-                red.act(
-                    &Obs {
-                        layout: &self.layout,
-                        side: Side::Red,
-                        obs: &buf.red_obs,
-                        alerts: &[],
-                    },
-                    &mut actions.1,
-                );
                 blue.act(
                     &Obs {
                         layout: &self.layout,
@@ -324,26 +326,47 @@ impl Timeline {
                     },
                     &mut actions.0,
                 );
-                let (b, r) = (actions.0[0], actions.1[0]);
+                let b = actions.0[0];
                 if let Some(d) = blue.distribution(0) {
                     blue_top = top(d);
                 }
-                if let Some(d) = red.distribution(0) {
-                    red_top = top(d);
-                }
+                // Red decides turn by turn (a fast red acts several times a tick); the
+                // frame keeps its first input and the distribution behind it.
+                let layout = &self.layout;
+                let first = &mut actions.1;
                 // Inputs were range-checked by the agents' own layout: a failure is a bug.
                 self.sim
-                    .step(&[b], &[r], &mut buf.out(false))
+                    .step_with(&[b], &mut buf.out(false), |turn, obs, acts| {
+                        let obs = Obs {
+                            layout,
+                            side: Side::Red,
+                            obs,
+                            alerts: &[],
+                        };
+                        if turn == 0 {
+                            red.act(&obs, acts);
+                            first[0] = acts[0];
+                            if let Some(d) = red.distribution(0) {
+                                red_top = top(d);
+                            }
+                        } else {
+                            red.act_again(turn, &obs, acts);
+                        }
+                    })
                     .expect("agents give valid inputs");
-                (b, r)
+                (b, actions.1[0])
             }
-            Driver::Replay { blue, red } => {
-                let (b, r) = (blue[t], red[t]);
+            Driver::Replay {
+                blue,
+                red,
+                red_per_tick: k,
+            } => {
+                let (b, r) = (blue[t], &red[t * *k..(t + 1) * *k]);
                 let mut buf = Buffers::new(&self.layout, 1);
                 self.sim
-                    .step(&[b], &[r], &mut buf.out(false))
+                    .step(&[b], r, &mut buf.out(false))
                     .expect("a checked replay's inputs are valid");
-                (b, r)
+                (b, r[0])
             }
         };
         // The step that ends the episode hands its events over with the finished record.

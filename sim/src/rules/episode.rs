@@ -85,19 +85,21 @@ impl Envs {
             red_activity: l.red_activity,
             red_activity_detected: l.red_activity_detected,
         };
-        let (events, inputs) = if self.record {
+        let (events, inputs, red_more) = if self.record {
             (
                 std::mem::take(&mut self.log[e]),
                 std::mem::take(&mut self.inputs_log[e]),
+                std::mem::take(&mut self.red_more_log[e]),
             )
         } else {
-            (Vec::new(), Vec::new())
+            (Vec::new(), Vec::new(), Vec::new())
         };
         self.finished.push(Finished {
             env: e,
             summary,
             events,
             inputs,
+            red_more,
         });
         let next = self.episode[e] + self.stride;
         if self.limit.is_none_or(|l| next < l) {

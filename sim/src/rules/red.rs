@@ -5,7 +5,7 @@
 //! `network` says what its traffic reaches.
 
 use crate::engine::*;
-use crate::layout::{RedAction, status};
+use crate::layout::{PASS, RedAction, status};
 use crate::model::{RedKind, Scenario};
 use crate::trace::{EventKind, TechniqueOutcome};
 
@@ -37,11 +37,20 @@ impl Envs {
         }
     }
 
-    pub fn red_turn(&mut self, s: &Scenario, st: &Static, e: usize, input: u32) {
-        if self.record
-            && let Some(last) = self.inputs_log[e].last_mut()
-        {
-            last.1 = input;
+    /// Red's `sub`-th input of this tick (0 for its first; a red acting several times a tick
+    /// has `red_actions_per_tick` turns, and [`PASS`] ends its tick early).
+    pub fn red_turn(&mut self, s: &Scenario, st: &Static, e: usize, input: u32, sub: usize) {
+        if self.record {
+            if sub == 0 {
+                if let Some(last) = self.inputs_log[e].last_mut() {
+                    last.1 = input;
+                }
+            } else {
+                self.red_more_log[e].push(input);
+            }
+        }
+        if sub > 0 && input == PASS {
+            return;
         }
         let tick = self.tick[e];
         let (pending, at) = self.turns.red_pending[e];
@@ -83,7 +92,11 @@ impl Envs {
         };
         self.turns.red_acting[e] = action;
         self.turns.red_technique[e] = matches!(a, RedAction::Technique(..));
+        let sensed_before = self.alerts.pending_len.get(e).copied();
         let result = self.apply_red(s, st, e, a);
+        if let Some(from) = sensed_before {
+            self.name_exploit(e, from as usize);
+        }
         self.turns.red_result[e] = result;
         self.emit(e, EventKind::RedAction, 0, action, result as u32);
     }

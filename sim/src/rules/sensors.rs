@@ -171,19 +171,30 @@ impl Envs {
         }
     }
 
+    /// Red's action that left the pending activity from index `from` on is over: an exploit
+    /// among its events names the exploit behind all of them (in their cause words).
+    pub(crate) fn name_exploit(&mut self, e: usize, from: usize) {
+        let n = self.alerts.pending_len[e] as usize;
+        let base = e * self.alerts.cap;
+        let pending = &mut self.alerts.pending[base + from..base + n];
+        if let Some(x) = pending
+            .iter()
+            .find(|(ev, _)| ev.kind == EventKind::Exploit)
+            .map(|(ev, _)| (ev.a + 1) << CAUSE_EXPLOIT_SHIFT)
+        {
+            for (_, cause) in pending {
+                *cause |= x;
+            }
+        }
+    }
+
     /// The sensors stage: this tick's pending activity becomes alerts, and blue's alert
     /// counts move on by one tick.
     pub fn raise_alerts(&mut self, s: &Scenario, st: &Static, e: usize) {
         let n = self.alerts.pending_len[e] as usize;
         let base = e * self.alerts.cap;
-        // Red acts once a tick: an exploit among its events names the exploit behind all.
-        let exploit = (0..n)
-            .map(|j| self.alerts.pending[base + j].0)
-            .find(|ev| ev.kind == EventKind::Exploit)
-            .map_or(0, |ev| (ev.a + 1) << CAUSE_EXPLOIT_SHIFT);
         for j in 0..n {
             let (ev, cause) = self.alerts.pending[base + j];
-            let cause = cause | exploit;
             let kind = match ev.kind {
                 EventKind::Swept => {
                     // A sweep reaches every host of the subnet (`host` is the subnet).
