@@ -1,7 +1,8 @@
 //! A double-extortion ransomware operator: one of the AI-like reds ("Beyond CAGE-2", item
 //! 4), and the attacker of the bundled `ransomware` scenario. The same crew in the
 //! [`Style::Stealthy`] style is an espionage actor, low and slow: it acts every third tick,
-//! plants no task, uses encrypted channels only, steals the data and never encrypts, stops
+//! plants no task, uses encrypted channels only, keeps rebuilding its tools so that
+//! signature-based detection of it decays (T1027), steals the data and never encrypts, stops
 //! or lures again once inside. It gets in by phishing the
 //! staff (a deep-fake lure when the scenario offers one), escalates on the workstation of
 //! whoever took the lure, plants a scheduled task there, dumps the credentials cached there
@@ -16,7 +17,9 @@
 //! data, what a host's configuration names); never blue's actions or the ground truth. It
 //! needs a scenario that enables phishing; the other techniques it uses when enabled.
 //!
-//! Choice each tick, first that applies: escalate on a host it holds and has not escalated
+//! Choice each tick, first that applies: (stealthy, when the scenario enables obfuscation)
+//! rebuild its tools on a host it holds, once in; then after every
+//! [`STEALTHY_REBUILD_EVERY`] other actions; escalate on a host it holds and has not escalated
 //! on (hosts with data first); plant a task on a privileged host (persistence); dump
 //! credentials on a privileged host; move laterally to a host it knows, holds no session on,
 //! reaches and holds accounts for (data, then the goal, then depth); phish a host with users
@@ -46,6 +49,10 @@ pub enum Style {
 
 /// A stealthy crew acts once every this many ticks.
 pub const STEALTHY_PACE: u32 = 3;
+/// A stealthy crew rebuilds its tools (obfuscation, when the scenario enables it) once a
+/// foothold is held and then after every this many of its other actions, so signature-based
+/// detection of it decays over the episode.
+pub const STEALTHY_REBUILD_EVERY: u32 = 4;
 
 pub struct Extortion {
     style: Style,
@@ -76,8 +83,9 @@ pub struct Extortion {
     encrypted: Vec<bool>,
     lures: Vec<u32>,
     credentials: Vec<bool>,
-    // Per env: the goal stopped, ticks seen.
+    // Per env: the goal stopped, ticks seen, actions since its tools were last rebuilt.
     impacted: Vec<bool>,
+    since_rebuild: Vec<u32>,
     tick: Vec<u32>,
     last: Vec<Option<RedAction>>,
     rng: Vec<Stream>,
@@ -155,6 +163,7 @@ impl Extortion {
             lures: vec![0; n * h],
             credentials: vec![false; n * ns],
             impacted: vec![false; n],
+            since_rebuild: vec![STEALTHY_REBUILD_EVERY; n],
             tick: vec![0; n],
             last: vec![None; n],
             rng: (0..n)
@@ -234,6 +243,17 @@ impl Extortion {
         let privileged = |m: &Extortion, x: usize| m.held[e * h + x] == 2 && !m.entry[x];
         let value = |m: &Extortion, x: usize| m.data[x].max(0) as u32;
         let tech = |k: RedKind, x: HostId| RedAction::Technique(k, x);
+        // The stealthy crew keeps its tools new: signatures written for the last variant
+        // miss the next.
+        if self.style == Style::Stealthy
+            && self.has(RedKind::Obfuscation)
+            && self.since_rebuild[e] >= STEALTHY_REBUILD_EVERY
+            && let Some(x) = self.best(e, |m, x| held(m, x).then_some(0))
+        {
+            self.since_rebuild[e] = 0;
+            return tech(RedKind::Obfuscation, x);
+        }
+        self.since_rebuild[e] += 1;
         // Escalate where a session is held: hosts with data first.
         if let Some(x) = self.best(e, |m, x| {
             (held(m, x) && !m.escalated[e * h + x] && bit(x, 2)).then(|| value(m, x))
@@ -360,6 +380,7 @@ impl Agent for Extortion {
         self.lures[r].fill(0);
         self.credentials[env * ns..(env + 1) * ns].fill(false);
         self.impacted[env] = false;
+        self.since_rebuild[env] = STEALTHY_REBUILD_EVERY;
         self.tick[env] = 0;
         self.last[env] = None;
         self.rng[env] = Stream::new(self.seed, Purpose::AgentRed, episode);

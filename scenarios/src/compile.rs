@@ -10,7 +10,7 @@ use crate::diag::{Diagnostic, Severity};
 use crate::load::Parsed;
 use crate::raw::{
     self, AlertKindName, BlueActionName, ExploitKind, RedActionName, ScenarioFile, SensorKind,
-    TechniqueName, ToolName,
+    SensorMethod, TechniqueName, ToolName,
 };
 
 pub const FORMAT_NAME: &str = "mirrorlab-scenario";
@@ -795,6 +795,10 @@ fn compile_tools(cx: &mut Ctx, f: &ScenarioFile) -> Vec<m::Tool> {
     out
 }
 
+/// Share of red's activity a new tool variant hides from signature-based sensors, when
+/// `[red.techniques.obfuscation]` does not say.
+pub const DEFAULT_SIGNATURE_EVASION: f64 = 0.3;
+
 /// `[red.techniques]`: each table enables one technique, in [`m::RedKind`] order (the
 /// format's names are the kinds' names).
 fn compile_techniques(cx: &mut Ctx, f: &ScenarioFile, hosts: &[m::Host]) -> Vec<m::Technique> {
@@ -852,6 +856,25 @@ fn compile_techniques(cx: &mut Ctx, f: &ScenarioFile, hosts: &[m::Host]) -> Vec<
                 ),
             );
         }
+        let evasion = match (name, t.signature_evasion) {
+            (TechniqueName::Obfuscation, e) => e.unwrap_or(DEFAULT_SIGNATURE_EVASION),
+            (_, None) => 0.0,
+            (_, Some(_)) => {
+                cx.err(
+                    &format!("{pointer}/signature_evasion"),
+                    "only `obfuscation` takes `signature_evasion`".into(),
+                );
+                0.0
+            }
+        };
+        if name == TechniqueName::Obfuscation
+            && f.sensor.iter().all(|s| s.method != SensorMethod::Signature)
+        {
+            cx.warn(
+                &pointer,
+                "no `[[sensor]]` is signature-based: a new tool variant evades nothing".into(),
+            );
+        }
         out.push(m::Technique {
             kind,
             success: m::Probability::new(t.success_probability),
@@ -860,6 +883,7 @@ fn compile_techniques(cx: &mut Ctx, f: &ScenarioFile, hosts: &[m::Host]) -> Vec<
                 cost: tenths(cx, &format!("{pointer}/cost"), t.cost),
                 duration: t.duration,
             },
+            evasion: m::Probability::new(evasion),
         });
     }
     out
@@ -1016,6 +1040,7 @@ fn compile_sensors(
             hosts,
             detects,
             true_positive: m::Probability::new(s.true_positive_rate),
+            signature: s.method == SensorMethod::Signature,
             false_positive: m::Probability::new(s.false_positive_rate),
         });
     }

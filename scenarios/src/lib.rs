@@ -55,6 +55,11 @@ pub const BUNDLED: &[(&str, &str, &str)] = &[
         "lesson-ransomware.toml",
         include_str!("../lesson-ransomware.toml"),
     ),
+    (
+        "lesson-evasion",
+        "lesson-evasion.toml",
+        include_str!("../lesson-evasion.toml"),
+    ),
 ];
 
 /// A compiled scenario and what was said about it.

@@ -492,6 +492,11 @@ pub struct Techniques {
     #[serde(default)]
     #[schemars(with = "TechniqueSpec")]
     pub persistence: Option<TechniqueSpec>,
+    /// T1027: red rebuilds its tools on a host it holds; each new variant lowers what
+    /// signature-based sensors see of red by `signature_evasion`.
+    #[serde(default)]
+    #[schemars(with = "TechniqueSpec")]
+    pub obfuscation: Option<TechniqueSpec>,
 }
 
 impl Techniques {
@@ -508,6 +513,7 @@ impl Techniques {
             (N::Exfiltration, &self.exfiltration),
             (N::Ransomware, &self.ransomware),
             (N::Persistence, &self.persistence),
+            (N::Obfuscation, &self.obfuscation),
         ]
         .into_iter()
         .filter_map(|(n, t)| t.as_ref().map(|t| (n, t)))
@@ -551,6 +557,9 @@ pub enum TechniqueName {
     /// T1053: a scheduled task that brings red's session back after a Remove (not after a
     /// Restore).
     Persistence,
+    /// T1027: red rebuilds its tools on a host it holds; each new variant lowers what
+    /// signature-based sensors see of red.
+    Obfuscation,
 }
 
 /// A technique's parameters.
@@ -574,6 +583,12 @@ pub struct TechniqueSpec {
     #[serde(default = "one_u16")]
     #[schemars(range(min = 1, max = 10000))]
     pub duration: u16,
+    /// `obfuscation` only: the share of red's activity that each new tool variant hides from
+    /// signature-based sensors (their true-positive rate for red is multiplied by
+    /// `1 − signature_evasion` per variant; default 0.3).
+    #[serde(default)]
+    #[schemars(range(min = 0.0, max = 1.0))]
+    pub signature_evasion: Option<f64>,
 }
 
 fn certain() -> f64 {
@@ -766,4 +781,20 @@ pub struct Sensor {
     /// Probability that an activity of a benign user's it sees raises an alert.
     #[schemars(range(min = 0.0, max = 1.0))]
     pub false_positive_rate: f64,
+    /// How it detects: `signature` (known indicators; red's rebuilt tools evade it,
+    /// `[red.techniques.obfuscation]`) or `anomaly` (behaviour; not evaded). Default
+    /// `signature`.
+    #[serde(default)]
+    pub method: SensorMethod,
+}
+
+/// How a sensor tells red's activity: by known signatures, or by anomalous behaviour.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum SensorMethod {
+    /// Known indicators (hashes, command lines, domains): red's new tool variants evade it.
+    #[default]
+    Signature,
+    /// Behaviour out of the ordinary: tool variants do not change what it sees.
+    Anomaly,
 }

@@ -3,7 +3,9 @@
 //! rules that change the state are in `crate::rules`, one module per rule.
 
 use crate::layout::Layout;
-use crate::model::{AlertKind, BlueKind, HostId, Probability, RedKind, Scenario, SubnetId};
+use crate::model::{
+    AlertKind, BlueKind, HostId, MAX_TOOL_VARIANTS, Probability, RedKind, Scenario, SubnetId,
+};
 use crate::rng::{Purpose, Stream};
 use crate::trace::{Event, EventKind, hash_event, hash_init};
 
@@ -68,6 +70,9 @@ pub struct Static {
     /// true-positive rates (CAGE-2's kinds: 1 and 1).
     pub red_success: [Probability; RedKind::COUNT],
     pub red_detection: [Probability; RedKind::COUNT],
+    /// Per number of red's tool variants: the factor on signature-based sensors'
+    /// true-positive rates for red (`(1 − evasion)^variants`; all 1 without obfuscation).
+    pub signature_factor: [Probability; MAX_TOOL_VARIANTS + 1],
     /// Per host: some green user works there (a phishing lure has someone to reach).
     pub has_users: Vec<bool>,
     /// Per green agent standing for many users: for each activity (scan, login, file, web)
@@ -170,6 +175,17 @@ impl Static {
             red_success[k] = t.success;
             red_detection[k] = t.detection;
         }
+        let mut signature_factor = [Probability::ONE; MAX_TOOL_VARIANTS + 1];
+        if let Some(t) = s
+            .red
+            .techniques
+            .iter()
+            .find(|t| t.kind == RedKind::Obfuscation)
+        {
+            for v in 1..=MAX_TOOL_VARIANTS {
+                signature_factor[v] = signature_factor[v - 1].times(t.evasion.complement());
+            }
+        }
         let mut has_users = vec![false; s.hosts.len()];
         for g in &s.green {
             for &x in &g.hosts {
@@ -208,6 +224,7 @@ impl Static {
             red_duration,
             red_success,
             red_detection,
+            signature_factor,
             has_users,
         }
     }
@@ -441,6 +458,9 @@ pub struct Intrusion {
     pub exfiltrated: Vec<bool>,
     pub encrypted: Vec<bool>,
     pub persistence: Vec<bool>,
+    /// Per env: tool variants red has built (obfuscation), at most
+    /// [`MAX_TOOL_VARIANTS`](crate::model::MAX_TOOL_VARIANTS).
+    pub variants: Vec<u8>,
 }
 
 /// What blue's tools leave, per env × host (all empty when the scenario gives none): hosts
@@ -492,6 +512,7 @@ impl Intrusion {
             exfiltrated: vec![false; nh],
             encrypted: vec![false; nh],
             persistence: vec![false; nh],
+            variants: vec![0; if on { n } else { 0 }],
         }
     }
 
@@ -505,6 +526,7 @@ impl Intrusion {
         self.exfiltrated[r.clone()].fill(false);
         self.encrypted[r.clone()].fill(false);
         self.persistence[r].fill(false);
+        self.variants[e] = 0;
     }
 
     /// Whether ransomware encrypted host `i` (env × host).

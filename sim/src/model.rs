@@ -399,6 +399,9 @@ pub enum RedKind {
     Ransomware,
     /// Persistence by a scheduled task (T1053): survives a Remove, not a Restore.
     Persistence,
+    /// Obfuscated files or information (T1027): red rebuilds its tools, a new variant that
+    /// signature-based sensors know less of.
+    Obfuscation,
 }
 
 impl RedKind {
@@ -419,8 +422,9 @@ impl RedKind {
         RedKind::Exfiltration,
         RedKind::Ransomware,
         RedKind::Persistence,
+        RedKind::Obfuscation,
     ];
-    pub const COUNT: usize = 15;
+    pub const COUNT: usize = 16;
     /// CAGE-2's kinds (every scenario has them).
     pub const CAGE: usize = 6;
     /// The kinds a scenario may enable: `ALL[CAGE..]`.
@@ -444,6 +448,7 @@ impl RedKind {
             RedKind::Exfiltration => "exfiltration",
             RedKind::Ransomware => "ransomware",
             RedKind::Persistence => "persistence",
+            RedKind::Obfuscation => "obfuscation",
         }
     }
     /// MITRE ATT&CK technique of the action kind (exploits carry their own).
@@ -463,6 +468,7 @@ impl RedKind {
             RedKind::Exfiltration => "T1041",
             RedKind::Ransomware => "T1486",
             RedKind::Persistence => "T1053",
+            RedKind::Obfuscation => "T1027",
         }
     }
     pub fn from_name(name: &str) -> Option<RedKind> {
@@ -483,7 +489,14 @@ pub struct Technique {
     /// (exfiltration).
     pub detection: Probability,
     pub cost: ActionCost,
+    /// Obfuscation only (0 for the others): each variant red builds multiplies every
+    /// signature-based sensor's true-positive rate for red's later activity by
+    /// `1 − evasion`, down to [`MAX_TOOL_VARIANTS`] variants.
+    pub evasion: Probability,
 }
+
+/// Most tool variants that count (further ones evade no more).
+pub const MAX_TOOL_VARIANTS: usize = 15;
 
 /// Red's side of the scenario.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -673,6 +686,8 @@ pub struct Sensor {
     pub detects: u8,
     pub true_positive: Probability,
     pub false_positive: Probability,
+    /// It matches known signatures (red's tool variants evade it), rather than anomalies.
+    pub signature: bool,
 }
 
 /// Longest alert window, in ticks (blue observes alert counts over the last `window` ticks).

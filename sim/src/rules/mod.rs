@@ -9,7 +9,8 @@
 //! 4. [`red`] acts: [`discovery`], [`exploit`], [`escalate`], [`impact`], over [`network`];
 //!    beyond CAGE-2, the techniques a scenario enables: [`phishing`], [`credentials`]
 //!    (dumping, lateral movement with valid accounts), [`c2`] (channels, exfiltration),
-//!    [`ransomware`], [`persistence`];
+//!    [`ransomware`], [`persistence`], [`obfuscation`] (tool variants that evade
+//!    signature-based sensors);
 //! 5. [`sensors`] turn red's activity of the tick into alerts and move blue's alert counts
 //!    on, and turn the tick's activity into blue's CAGE-2 compromise estimate;
 //! 6. [`reward`] scores the tick;
@@ -33,6 +34,7 @@ pub mod green;
 pub mod impact;
 pub mod isolation;
 pub mod network;
+pub mod obfuscation;
 pub mod observe;
 pub mod patching;
 pub mod persistence;

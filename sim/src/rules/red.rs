@@ -1,7 +1,7 @@
 //! Red's turn (after blue and green): validity (an action names only what red knows),
 //! costs, durative actions, then the technique's rule in its own module (CAGE-2's:
 //! `discovery`, `exploit`, `escalate`, `impact`; beyond: `phishing`, `credentials`, `c2`,
-//! `ransomware`, `persistence`). Every red action is launched from red's first entry host;
+//! `ransomware`, `persistence`, `obfuscation`). Every red action is launched from red's first entry host;
 //! `network` says what its traffic reaches.
 
 use crate::engine::*;
@@ -137,6 +137,7 @@ impl Envs {
                     RedKind::Exfiltration => self.exfiltrate(s, st, e, x),
                     RedKind::Ransomware => self.encrypt_for_impact(s, st, e, x),
                     RedKind::Persistence => self.persist(st, e, x),
+                    RedKind::Obfuscation => self.obfuscate(st, e, x),
                     // CAGE-2's kinds have their own actions.
                     _ => RED_FALSE,
                 }

@@ -258,6 +258,13 @@ impl Envs {
             watched = true;
             let p = if benign {
                 sensor.false_positive
+            } else if sensor.signature && self.intrusion.on {
+                // Red's tool variants evade what the signatures know.
+                let v = self.intrusion.variants[e] as usize;
+                sensor
+                    .true_positive
+                    .times(factor)
+                    .times(st.signature_factor[v])
             } else {
                 sensor.true_positive.times(factor)
             };
