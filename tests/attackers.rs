@@ -246,7 +246,7 @@ fn fast_episodes_replay_exactly() {
         .iter()
         .find(|b| b.0 == "cage2")
         .unwrap()
-        .1;
+        .2;
     let r = mirrorlab_sim::replay::Replay::record(
         &c.scenario,
         source,

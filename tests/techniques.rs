@@ -101,6 +101,7 @@ known_hosts = ["WksA", "WksB", "Kiosk"]
 [blue.tools.patch]
 [blue.tools.reset_credentials]
 [blue.tools.triage]
+[blue.tools.block_zone]
 
 [[green]]
 name = "staff"
@@ -572,7 +573,7 @@ fn tools_add_blocks_after_cage2_s_and_cage2_keeps_its_encoding() {
     );
     let lab = Lab::new(LAB, 1, 0);
     let h = lab.s.hosts.len();
-    assert_eq!(lab.l.blue_actions, 2 + (3 + 4) * h, "no decoys, four tools");
+    assert_eq!(lab.l.blue_actions, 2 + (3 + 5) * h, "no decoys, five tools");
     for a in 0..lab.l.blue_actions as u32 {
         let act = lab.l.decode_blue(a).unwrap();
         assert_eq!(lab.l.encode_blue(act), a, "{act:?}");
@@ -584,6 +585,10 @@ fn tools_add_blocks_after_cage2_s_and_cage2_keeps_its_encoding() {
     assert_eq!(
         lab.l.decode_blue((2 + 6 * h + h - 1) as u32),
         Some(BlueAction::Tool(BlueKind::Triage, (h - 1) as HostId))
+    );
+    assert_eq!(
+        lab.l.decode_blue((2 + 7 * h) as u32),
+        Some(BlueAction::Tool(BlueKind::BlockZone, 0))
     );
 }
 
@@ -716,7 +721,8 @@ fn the_soc_playbook_uses_its_tools_and_beats_the_reactive_defender() {
     let react = common::play(&s, "extortion", "react-restore", 30, 5, 100);
     let (a, b) = (common::mean_score(&soc), common::mean_score(&react));
     assert!(a > b + 300.0, "soc {a:.1} vs react-restore {b:.1}");
-    for k in BlueKind::tools() {
+    let l = Layout::new(&s);
+    for k in BlueKind::tools().iter().filter(|k| l.blue_has(**k)) {
         let used: u32 = soc
             .iter()
             .map(|f| f.summary.blue_tools[*k as usize - BlueKind::CAGE])
@@ -1138,4 +1144,97 @@ fn signature_detection_of_the_stealthy_crew_decays() {
         f.iter()
             .all(|x| x.summary.red_techniques[RedKind::Obfuscation as usize - RedKind::CAGE] >= 3)
     );
+}
+
+/// Blocking a zone (`block_zone`): red's traffic does not cross its edge (no login into it,
+/// no relay through it, nothing out over a channel from inside it) while what needs no
+/// traffic still works; the block costs the zone's availability every tick; the same action
+/// lifts it; red's own zone cannot be blocked.
+#[test]
+fn a_blocked_zone_stops_red_s_traffic_at_its_edge_until_the_block_is_lifted() {
+    let text = LAB;
+    let mut lab = Lab::new(text, 1, 0);
+    lab.foothold();
+    let dump = lab.tech(RedKind::CredentialDumping, "WksA");
+    assert_eq!(Lab::result(&lab.red(dump)), 1);
+    let (srv, wks) = (lab.host("Srv"), lab.host("WksA"));
+    let block = |x: HostId| BlueAction::Tool(BlueKind::BlockZone, x);
+    // Block the servers: the login there fails, and Srv's 3.0 is lost every tick.
+    let ev = lab.step(block(srv), RedAction::Sleep);
+    let zone = ev
+        .iter()
+        .find(|e| e.kind == EventKind::ZoneBlocked)
+        .unwrap();
+    assert_eq!((zone.host, zone.a), (lab.s.hosts[srv as usize].subnet, 1));
+    assert_eq!(lab.sim.score_view(0).availability_loss, 30);
+    let login = lab.tech(RedKind::LateralMovement, "Srv");
+    assert_eq!(Lab::result(&lab.red(login)), 0, "blocked");
+    assert_eq!(lab.sim.score_view(0).availability_loss, 60);
+    // Lift it: the same login works.
+    let ev = lab.step(block(srv), RedAction::Sleep);
+    assert!(
+        ev.iter()
+            .any(|e| e.kind == EventKind::ZoneBlocked && e.a == 0)
+    );
+    assert_eq!(
+        lab.sim.score_view(0).availability_loss,
+        60,
+        "no longer lost"
+    );
+    assert_eq!(Lab::result(&lab.red(login)), 1);
+    // Block the office: the session there relays nothing to the servers, no channel opens
+    // from it, but red's local work (encryption) goes on.
+    let mut lab = Lab::new(text, 1, 0);
+    lab.foothold();
+    let dump = lab.tech(RedKind::CredentialDumping, "WksA");
+    assert_eq!(Lab::result(&lab.red(dump)), 1);
+    let c2 = lab.tech(RedKind::CommandAndControl, "WksA");
+    assert_eq!(Lab::result(&lab.red(c2)), 1);
+    lab.step(block(wks), RedAction::Sleep);
+    let login = lab.tech(RedKind::LateralMovement, "Srv");
+    let exfil = lab.tech(RedKind::Exfiltration, "WksA");
+    let encrypt = lab.tech(RedKind::Ransomware, "WksA");
+    assert_eq!(
+        Lab::result(&lab.red(login)),
+        0,
+        "no relay through the office"
+    );
+    assert_eq!(Lab::result(&lab.red(exfil)), 0, "nothing leaves the office");
+    assert_eq!(Lab::result(&lab.red(encrypt)), 1, "local work goes on");
+    lab.step(block(wks), RedAction::Sleep);
+    assert_eq!(Lab::result(&lab.red(exfil)), 1, "unblocked");
+    // Red's own zone is beyond blue's reach.
+    let attacker = lab.host("Attacker");
+    let ev = lab.step(block(attacker), RedAction::Sleep);
+    assert!(!ev.iter().any(|e| e.kind == EventKind::ZoneBlocked));
+}
+
+/// The SOC playbook quarantines the office when it finds the intrusion there and keeps the
+/// crew out of the control zone: with `block_zone` it loses far less than without it, and
+/// far less than the reactive defender.
+#[test]
+fn the_soc_playbook_blocks_the_breached_zone_and_keeps_the_control_zone() {
+    let s = Arc::new(
+        mirrorlab_scenarios::load("lesson-segmentation")
+            .unwrap()
+            .scenario,
+    );
+    let source = mirrorlab_scenarios::BUNDLED
+        .iter()
+        .find(|b| b.0 == "lesson-segmentation")
+        .unwrap()
+        .2;
+    let without = compile(&source.replace("[blue.tools.block_zone]\ncost = 0.5\n", ""));
+    let soc = common::mean_score(&common::play(&s, "extortion", "soc", 100, 3, 60));
+    let unblocked = common::mean_score(&common::play(&without, "extortion", "soc", 100, 3, 60));
+    let react = common::mean_score(&common::play(&s, "extortion", "react-restore", 100, 3, 60));
+    assert!(
+        soc > 0.6 * unblocked && soc > 0.6 * react,
+        "soc {soc:.1}, soc without block_zone {unblocked:.1}, react-restore {react:.1}"
+    );
+    let blocks: u32 = common::play(&s, "extortion", "soc", 20, 3, 60)
+        .iter()
+        .map(|f| f.summary.blue_tools[BlueKind::BlockZone as usize - BlueKind::CAGE])
+        .sum();
+    assert!(blocks > 0);
 }

@@ -3,16 +3,23 @@
 //! alerts. Each tick, first that applies:
 //!
 //! 1. A host blue believes compromised (a call-back its monitoring saw, or a triage that
-//!    found red): isolate it if it can and has not, else restore it (a Restore also
-//!    reconnects an isolated host); after a restore, reset the accounts red could have
-//!    dumped there (its subnet's and those of the hosts it names), if it can.
-//! 2. A host whose alerts over the window reach [`TRIAGE_AT`] (process and service alerts
+//!    found red): block its zone's traffic to the others if it can and the zone is not
+//!    blocked (quarantine the segment, so red spreads and exfiltrates no further; never the
+//!    zone that holds most of the network's availability, whose block would cost more than
+//!    it saves), then
+//!    isolate the host if it can and has not, else restore it (a Restore also reconnects an
+//!    isolated host); after a restore, reset the accounts red could have dumped there (its
+//!    subnet's and those of the hosts it names), if it can.
+//! 2. A zone it blocked that has been quiet for [`UNBLOCK_AFTER`] ticks (no host in it
+//!    believed compromised, none alarming): lift the block (it costs the zone's
+//!    availability every tick).
+//! 3. A host whose alerts over the window reach [`TRIAGE_AT`] (process and service alerts
 //!    count [`STRONG`] each, others one): triage it if it can (the verdict is what 1 reads),
 //!    at most once every [`RETRIAGE_AFTER`] ticks; without triage, alerts that high count as
 //!    a compromise.
-//! 3. A quiet tick (no alert anywhere, nothing seen by its monitoring): patch the next host
+//! 4. A quiet tick (no alert anywhere, nothing seen by its monitoring): patch the next host
 //!    with listening services, the most valuable first, if it can.
-//! 4. Else monitor.
+//! 5. Else monitor.
 //!
 //! What it may use: its own observation (the compromise estimate and activity per host, the
 //! alert counts, the action status) and the scenario's published facts (hosts, their services
@@ -31,6 +38,8 @@ pub const TRIAGE_AT: u32 = 4;
 pub const STRONG: u32 = 2;
 /// Ticks before a host that was triaged may be triaged again.
 pub const RETRIAGE_AFTER: u32 = 10;
+/// Ticks a blocked zone must stay quiet before the block is lifted.
+pub const UNBLOCK_AFTER: u32 = 5;
 
 pub struct Soc {
     h: usize,
@@ -40,8 +49,14 @@ pub struct Soc {
     has: [bool; BlueKind::COUNT],
     /// Per host: the subnets whose accounts a credential dump there would give red.
     accounts: Vec<Vec<usize>>,
-    /// Per subnet: a host of it (not red's) to reset its accounts through.
+    /// Per subnet: a host of it (not red's) to reset its accounts or block it through.
     subnet_host: Vec<Option<HostId>>,
+    /// Per subnet: a zone it may quarantine: red does not start there (blocking it would do
+    /// nothing), and its hosts' availability, lost while it is blocked, is less than the rest
+    /// of the network's (it is not where the crown jewels are).
+    blockable: Vec<bool>,
+    /// Per host: its subnet.
+    zone_of: Vec<usize>,
     ns: usize,
     // Memory, per env × host.
     isolated: Vec<bool>,
@@ -49,6 +64,8 @@ pub struct Soc {
     /// Per env × subnet: its accounts are to be reset (red may have dumped them on a host it
     /// held: that host's subnet's and those of the hosts its configuration names).
     reset_due: Vec<bool>,
+    /// Per env × subnet: tick + 1 since which a blocked zone has been quiet (0: not blocked).
+    blocked: Vec<u32>,
     /// Tick + 1 of the last triage and of the last restore (0: never).
     triaged: Vec<u32>,
     restored: Vec<u32>,
@@ -99,6 +116,27 @@ impl Soc {
                 .iter()
                 .map(|sn| sn.hosts.iter().copied().find(|x| !s.red.entry.contains(x)))
                 .collect(),
+            blockable: {
+                let avail = |sn: usize| -> i64 {
+                    s.subnets[sn]
+                        .hosts
+                        .iter()
+                        .map(|&x| s.hosts[x as usize].availability as i64)
+                        .sum()
+                };
+                let total: i64 = (0..s.subnets.len()).map(avail).sum();
+                (0..s.subnets.len())
+                    .map(|sn| {
+                        !s.red
+                            .entry
+                            .iter()
+                            .any(|&x| s.hosts[x as usize].subnet as usize == sn)
+                            && avail(sn) * 2 < total
+                    })
+                    .collect()
+            },
+            zone_of: s.hosts.iter().map(|x| x.subnet as usize).collect(),
+            blocked: vec![0; n * s.subnets.len()],
             ns: s.subnets.len(),
             triaged: vec![0; n * h],
             restored: vec![0; n * h],
@@ -141,6 +179,17 @@ impl Soc {
                 && weighted(x) >= TRIAGE_AT
                 && (last == 0 || t + 1 >= last + self.window);
             if belief(x) >= 2 || alarmed {
+                let z = e * self.ns + self.zone_of[x];
+                if self.has[BlueKind::BlockZone as usize]
+                    && self.blockable[self.zone_of[x]]
+                    && self.blocked[z] == 0
+                {
+                    self.blocked[z] = t + 1;
+                    return tool(BlueKind::BlockZone, x);
+                }
+                if self.blocked[z] != 0 {
+                    self.blocked[z] = t + 1; // not quiet
+                }
                 if self.has[BlueKind::Isolate as usize] && !self.isolated[i] {
                     self.isolated[i] = true;
                     return tool(BlueKind::Isolate, x);
@@ -155,13 +204,29 @@ impl Soc {
                 return BlueAction::Restore(x as HostId);
             }
         }
+        // 2. Lift a block once its zone has been quiet for a while.
+        for sn in 0..self.ns {
+            let z = e * self.ns + sn;
+            if self.blocked[z] == 0 {
+                continue;
+            }
+            let loud = (0..h).any(|x| self.zone_of[x] == sn && weighted(x) >= TRIAGE_AT);
+            if loud {
+                self.blocked[z] = t + 1;
+            } else if t + 1 >= self.blocked[z] + UNBLOCK_AFTER
+                && let Some(x) = self.subnet_host[sn]
+            {
+                self.blocked[z] = 0;
+                return tool(BlueKind::BlockZone, x as usize);
+            }
+        }
         if let Some(sn) = (0..self.ns).find(|&sn| self.reset_due[e * self.ns + sn]) {
             self.reset_due[e * self.ns + sn] = false;
             if let Some(x) = self.subnet_host[sn] {
                 return tool(BlueKind::ResetCredentials, x as usize);
             }
         }
-        // 2. Triage what the sensors point at.
+        // 3. Triage what the sensors point at.
         if self.has[BlueKind::Triage as usize] {
             let due = (0..h)
                 .filter(|&x| {
@@ -176,7 +241,7 @@ impl Soc {
                 return tool(BlueKind::Triage, x);
             }
         }
-        // 3. Patch in quiet periods.
+        // 4. Patch in quiet periods.
         let quiet = bits.iter().all(|&b| b == 0)
             && (l.blue_alert_values == 0
                 || (0..h).all(|x| {
@@ -209,6 +274,7 @@ impl Agent for Soc {
         let h = self.h;
         let r = env * h..(env + 1) * h;
         self.isolated[r.clone()].fill(false);
+        self.blocked[env * self.ns..(env + 1) * self.ns].fill(0);
         self.patched[r.clone()].fill(false);
         self.reset_due[env * self.ns..(env + 1) * self.ns].fill(false);
         self.triaged[r.clone()].fill(0);

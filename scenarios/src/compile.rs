@@ -511,11 +511,11 @@ fn compile_hosts(
             );
         }
         let ransomware = f.red.techniques.contains_key(&TechniqueName::Ransomware);
-        let isolate = f.blue.tools.isolate.is_some();
-        if h.raw.availability > 0.0 && critical == 0 && !ransomware && !isolate {
+        let cut = f.blue.tools.isolate.is_some() || f.blue.tools.block_zone.is_some();
+        if h.raw.availability > 0.0 && critical == 0 && !ransomware && !cut {
             cx.err(
                 &format!("{hp}/availability"),
-                "found an availability value but no critical service; expected a service with `critical = true` (availability is lost while it is stopped), red's `ransomware` technique (lost while the host is encrypted) or blue's `isolate` tool (lost while it is cut off)".into(),
+                "found an availability value but no critical service; expected a service with `critical = true` (availability is lost while it is stopped), red's `ransomware` technique (lost while the host is encrypted) or blue's `isolate` or `block_zone` tool (lost while it is cut off)".into(),
             );
         }
         let mut data_value: i64 = 0;

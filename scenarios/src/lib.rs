@@ -60,6 +60,11 @@ pub const BUNDLED: &[(&str, &str, &str)] = &[
         "lesson-evasion.toml",
         include_str!("../lesson-evasion.toml"),
     ),
+    (
+        "lesson-segmentation",
+        "lesson-segmentation.toml",
+        include_str!("../lesson-segmentation.toml"),
+    ),
 ];
 
 /// A compiled scenario and what was said about it.

@@ -664,6 +664,11 @@ pub struct Tools {
     #[serde(default)]
     #[schemars(with = "ActionSpec")]
     pub triage: Option<ActionSpec>,
+    /// Block traffic between the host's zone and every other zone, or lift the block; the
+    /// zone's hosts' availability is lost every tick it holds.
+    #[serde(default)]
+    #[schemars(with = "ActionSpec")]
+    pub block_zone: Option<ActionSpec>,
 }
 
 impl Tools {
@@ -674,6 +679,7 @@ impl Tools {
             (ToolName::Patch, &self.patch),
             (ToolName::ResetCredentials, &self.reset_credentials),
             (ToolName::Triage, &self.triage),
+            (ToolName::BlockZone, &self.block_zone),
         ]
         .into_iter()
         .filter_map(|(n, t)| t.as_ref().map(|t| (n, t)))
@@ -695,6 +701,8 @@ pub enum ToolName {
     ResetCredentials,
     /// Triage the host: blue's compromise estimate for it becomes the truth.
     Triage,
+    /// Block traffic between the host's zone and every other zone, or lift the block.
+    BlockZone,
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize, JsonSchema)]

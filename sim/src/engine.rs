@@ -469,16 +469,23 @@ pub struct Defences {
     pub on: bool,
     pub isolated: Vec<bool>,
     pub patched: Vec<bool>,
+    /// Per env × subnet: blue blocks traffic between the zone and the others.
+    pub blocked: Vec<bool>,
+    /// Subnets per environment (the stride of `blocked`).
+    pub subnets: usize,
 }
 
 impl Defences {
     fn new(s: &Scenario, n: usize) -> Defences {
         let on = !s.blue.tools.is_empty();
         let nh = if on { n * s.hosts.len() } else { 0 };
+        let subnets = s.subnets.len();
         Defences {
             on,
             isolated: vec![false; nh],
             patched: vec![false; nh],
+            blocked: vec![false; if on { n * subnets } else { 0 }],
+            subnets,
         }
     }
 
@@ -486,6 +493,7 @@ impl Defences {
         if self.on {
             self.isolated[e * h..(e + 1) * h].fill(false);
             self.patched[e * h..(e + 1) * h].fill(false);
+            self.blocked[e * self.subnets..(e + 1) * self.subnets].fill(false);
         }
     }
 
@@ -493,6 +501,12 @@ impl Defences {
     #[inline]
     pub fn cut_off(&self, i: usize) -> bool {
         self.on && self.isolated[i]
+    }
+
+    /// Whether blue blocks traffic between zone `subnet` and the others in env `e`.
+    #[inline]
+    pub fn zone_blocked(&self, e: usize, subnet: usize) -> bool {
+        self.on && self.blocked[e * self.subnets + subnet]
     }
 }
 

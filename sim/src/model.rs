@@ -309,6 +309,10 @@ pub enum BlueKind {
     ResetCredentials,
     /// An analyst triages the host's alerts: blue's compromise estimate becomes the truth.
     Triage,
+    /// Block traffic between the host's zone (its subnet) and every other zone (a firewall
+    /// rule; MITRE D3FEND: network traffic filtering), or lift the block: red's traffic
+    /// cannot cross it, and blue loses the zone's hosts' availability every tick it holds.
+    BlockZone,
 }
 
 impl BlueKind {
@@ -324,8 +328,9 @@ impl BlueKind {
         BlueKind::Patch,
         BlueKind::ResetCredentials,
         BlueKind::Triage,
+        BlueKind::BlockZone,
     ];
-    pub const COUNT: usize = 10;
+    pub const COUNT: usize = 11;
     /// CAGE-2's kinds (every scenario has them).
     pub const CAGE: usize = 6;
     /// The kinds a scenario may give blue: `ALL[CAGE..]`.
@@ -344,6 +349,7 @@ impl BlueKind {
             BlueKind::Patch => "patch",
             BlueKind::ResetCredentials => "reset_credentials",
             BlueKind::Triage => "triage",
+            BlueKind::BlockZone => "block_zone",
         }
     }
     pub fn from_name(name: &str) -> Option<BlueKind> {
@@ -352,7 +358,7 @@ impl BlueKind {
 }
 
 /// A tool the scenario gives blue (`[blue.tools.NAME]`): one more action per host. Its rule is
-/// in `sim::rules` (`isolation`, `patching`, `triage`, `credentials`).
+/// in `sim::rules` (`isolation`, `patching`, `triage`, `credentials`, `segmentation`).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Tool {
     /// One of [`BlueKind::tools`].

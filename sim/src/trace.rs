@@ -52,6 +52,9 @@ pub enum EventKind {
     Isolated = 18,
     /// Blue's triage of `host` found `a`: 0 clean, 2 a user session, 3 a privileged one.
     Triaged = 19,
+    /// Blue blocked (`a` = 1) or lifted the block on (`a` = 0) traffic between zone `host`
+    /// (a subnet index) and the others (its `block_zone` tool).
+    ZoneBlocked = 20,
 }
 
 /// Outcome of a technique ([`EventKind::Technique`]).
@@ -243,8 +246,10 @@ pub const LEGEND: &str = "\
 #                      attack=ID, or label=benign by=green user=NAME)
 #          isolated    blue cut a host off the network (its isolate tool)
 #          triaged     blue triaged a host (found=clean|user|privileged)
+#          zone        blue blocked a zone's traffic to the others or lifted the block
+#                      (blocked=yes|no)
 #          phishing, phishing_deepfake, credential_dumping, lateral_movement, c2,
-#          c2_encrypted, exfiltration, ransomware, persistence
+#          c2_encrypted, exfiltration, ransomware, persistence, obfuscation
 #                      a technique beyond CAGE-2's acted (attack=ID
 #                      result=succeeded|failed|returned: a task brought a session back)
 #          reward      the step's rewards (blue=R red=R)";
@@ -391,6 +396,19 @@ pub fn format_event(s: &Scenario, layout: &Layout, episode: u64, e: &Event) -> S
             format!("connections={}", e.a),
         ),
         EventKind::Isolated => ("BLUE", "isolated", host(e.host), String::new()),
+        EventKind::ZoneBlocked => {
+            let sn = s
+                .subnets
+                .get(e.host as usize)
+                .map(|x| x.name.as_str())
+                .unwrap_or("?");
+            (
+                "BLUE",
+                "zone",
+                sn.to_string(),
+                format!("blocked={}", if e.a == 1 { "yes" } else { "no" }),
+            )
+        }
         EventKind::Triaged => (
             "BLUE",
             "triaged",

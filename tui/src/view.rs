@@ -698,6 +698,14 @@ pub fn event_text_of(tl: &crate::episode::Timeline, e: &Event) -> Option<(String
             "blue",
         ),
         EventKind::Isolated => (format!("{t:>3} blue isolated {}", host(e.host)), "good"),
+        EventKind::ZoneBlocked => {
+            let zone = s
+                .subnets
+                .get(e.host as usize)
+                .map_or("?", |z| z.name.as_str());
+            let what = if e.a == 1 { "blocked" } else { "unblocked" };
+            (format!("{t:>3} blue {what} zone {zone}"), "good")
+        }
         EventKind::Triaged => (
             format!(
                 "{t:>3} blue triaged {}: {}",

@@ -3,8 +3,9 @@
 //! finds red's files, Remove kills removable sessions (a planted persistence task brings one
 //! back), Restore reimages the host (and reconnects it if it was isolated). Beyond CAGE-2,
 //! the tools a scenario gives blue: [`isolation`](super::isolation),
-//! [`patching`](super::patching), [`triage`](super::triage), and resetting credentials
-//! ([`credentials`](super::credentials)).
+//! [`patching`](super::patching), [`triage`](super::triage), resetting credentials
+//! ([`credentials`](super::credentials)) and blocking zones
+//! ([`segmentation`](super::segmentation)).
 
 use crate::engine::*;
 use crate::layout::{BlueAction, status};
@@ -83,6 +84,7 @@ impl Envs {
                     BlueKind::Patch => self.patch(e, x),
                     BlueKind::ResetCredentials => self.reset_credentials(s, e, x),
                     BlueKind::Triage => self.triage(st, e, x),
+                    BlueKind::BlockZone => self.toggle_zone_block(s, st, e, x),
                     // CAGE-2's kinds have their own actions.
                     _ => false,
                 }

@@ -4,7 +4,8 @@
 //!
 //! 1. [`episode`]: the tick starts (last tick's activity cleared, the clock advanced);
 //! 2. [`blue`] acts (with [`decoy`] for deception; beyond CAGE-2, the tools a scenario gives
-//!    it: [`isolation`], [`patching`], [`triage`], resetting [`credentials`]);
+//!    it: [`isolation`], [`patching`], [`triage`], resetting [`credentials`],
+//!    [`segmentation`]);
 //! 3. [`green`] works (the scenario's sensors judge each piece of its work at once);
 //! 4. [`red`] acts: [`discovery`], [`exploit`], [`escalate`], [`impact`], over [`network`];
 //!    beyond CAGE-2, the techniques a scenario enables: [`phishing`], [`credentials`]
@@ -42,5 +43,6 @@ pub mod phishing;
 pub mod ransomware;
 pub mod red;
 pub mod reward;
+pub mod segmentation;
 pub mod sensors;
 pub mod triage;

@@ -132,7 +132,7 @@ impl Envs {
                     RedKind::CredentialDumping => self.dump_credentials(s, st, e, x),
                     RedKind::LateralMovement => self.move_laterally(s, st, e, x),
                     RedKind::CommandAndControl | RedKind::EncryptedChannel => {
-                        self.open_channel(st, e, k, x)
+                        self.open_channel(s, st, e, k, x)
                     }
                     RedKind::Exfiltration => self.exfiltrate(s, st, e, x),
                     RedKind::Ransomware => self.encrypt_for_impact(s, st, e, x),

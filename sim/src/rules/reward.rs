@@ -1,8 +1,9 @@
 //! The tick's reward (CAGE-2 §7): confidentiality lost on hosts red holds, availability
 //! lost while a critical service is stopped, and blue's action costs; red's reward mirrors
 //! blue's losses less its own costs. Beyond CAGE-2: data exfiltrated or encrypted costs its
-//! value once, and an encrypted host, or one blue cut off the network, its availability value
-//! every tick until restored (once, if more than one holds).
+//! value once, and an encrypted host, one blue cut off the network or one in a zone blue
+//! blocks, its availability value every tick until restored or unblocked (once, if more than
+//! one holds).
 
 use crate::engine::*;
 use crate::model::Scenario;
@@ -28,7 +29,12 @@ impl Envs {
                 }
             }
             let stopped = host.critical_service && self.host_flags[i] & F_CRIT_RUNNING == 0;
-            if stopped || (beyond && (self.intrusion.encrypted(i) || self.defences.cut_off(i))) {
+            if stopped
+                || (beyond
+                    && (self.intrusion.encrypted(i)
+                        || self.defences.cut_off(i)
+                        || self.defences.zone_blocked(e, host.subnet as usize)))
+            {
                 avail += host.availability;
             }
         }
