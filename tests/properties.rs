@@ -87,7 +87,11 @@ proptest! {
             for v in buf.blue_obs.iter().chain(buf.red_obs.iter()) {
                 prop_assert!(*v == 0.0 || *v == 1.0, "observation value {v} outside {{0, 1}}");
             }
+            let mut from_obs = vec![0u8; l.red_actions];
             for e in 0..n_envs {
+                // Red's mask follows from its observation alone.
+                l.red_mask_from_obs(&buf.red_obs[e * l.red_obs..(e + 1) * l.red_obs], &mut from_obs);
+                prop_assert_eq!(&from_obs[..], &buf.red_mask[e * l.red_actions..(e + 1) * l.red_actions]);
                 let row = &buf.blue_obs[e * l.blue_obs..(e + 1) * l.blue_obs];
                 for h in 0..l.n_hosts {
                     // Activity Exploit implies activity Scan's bit (the encoding is 1 1).
@@ -188,4 +192,76 @@ fn generated_networks_of_ten_thousand_hosts_load_and_step() {
     // Generation is deterministic.
     let again = mirrorlab_scenarios::load_bytes("g.toml", text.as_bytes()).unwrap();
     assert_eq!(again.scenario, *s);
+}
+
+/// Red's action mask read from its observation is the simulator's, in scenarios with
+/// techniques too (lures and logins need an address, the rest a host red has been on),
+/// along the way the extortion and stealthy crews play.
+#[test]
+fn red_s_mask_follows_from_its_observation_with_techniques() {
+    use mirrorlab_agents::{Obs, Side, blue_agent, red_agent};
+    for (name, red) in [
+        ("ransomware", "extortion"),
+        ("ransomware", "stealthy"),
+        ("lesson-evasion", "stealthy"),
+        ("lesson-segmentation", "extortion"),
+        ("grid", "worm"),
+    ] {
+        let s = Arc::new(mirrorlab_scenarios::load(name).unwrap().scenario);
+        let n = 8;
+        let mut sim = Sim::new(s.clone(), &SimConfig::new(n, 3)).unwrap();
+        let l = sim.layout().clone();
+        let mut buf = Buffers::new(&l, n);
+        sim.observe(&mut buf.out(true)).unwrap();
+        let mut r = red_agent(red, &s, n, 3).unwrap();
+        let mut b = blue_agent("soc", &s, n, 3).unwrap();
+        for e in 0..n {
+            r.reset(e, sim.episode_id(e));
+            b.reset(e, sim.episode_id(e));
+        }
+        let (mut ra, mut ba) = (vec![0u32; n], vec![0u32; n]);
+        let mut from_obs = vec![0u8; l.red_actions];
+        let mut valid_somewhere = 0usize;
+        for _ in 0..200 {
+            r.act(
+                &Obs {
+                    layout: &l,
+                    side: Side::Red,
+                    obs: &buf.red_obs,
+                    alerts: &[],
+                },
+                &mut ra,
+            );
+            b.act(
+                &Obs {
+                    layout: &l,
+                    side: Side::Blue,
+                    obs: &buf.blue_obs,
+                    alerts: &buf.blue_alerts,
+                },
+                &mut ba,
+            );
+            sim.step(&ba, &ra, &mut buf.out(true)).unwrap();
+            for e in 0..n {
+                l.red_mask_from_obs(
+                    &buf.red_obs[e * l.red_obs..(e + 1) * l.red_obs],
+                    &mut from_obs,
+                );
+                assert_eq!(
+                    &from_obs[..],
+                    &buf.red_mask[e * l.red_actions..(e + 1) * l.red_actions],
+                    "{name}, {red}"
+                );
+                valid_somewhere += from_obs.iter().filter(|&&m| m == 1).count();
+                if buf.done[e] == 1 {
+                    r.reset(e, sim.episode_id(e));
+                    b.reset(e, sim.episode_id(e));
+                }
+            }
+        }
+        assert!(
+            valid_somewhere > 200 * n * 2,
+            "{name}: the masks were not trivial"
+        );
+    }
 }

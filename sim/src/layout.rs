@@ -74,6 +74,23 @@ impl RedAction {
         }
     }
 
+    /// What red must know for the action to be valid (the rule of `Envs::red_valid` and of
+    /// [`Layout::red_mask_from_obs`]): an action names only what red knows.
+    pub fn needs(self) -> RedNeeds {
+        match self {
+            RedAction::Sleep => RedNeeds::Nothing,
+            RedAction::DiscoverSystems(x) => RedNeeds::Subnet(x),
+            RedAction::DiscoverServices(x) | RedAction::Exploit(x) => RedNeeds::Address(x),
+            RedAction::Escalate(x) | RedAction::Impact(x) => RedNeeds::Name(x),
+            // A lure or a login needs the host's address; the rest act where red has been.
+            RedAction::Technique(
+                RedKind::Phishing | RedKind::PhishingDeepfake | RedKind::LateralMovement,
+                x,
+            ) => RedNeeds::Address(x),
+            RedAction::Technique(_, x) => RedNeeds::Name(x),
+        }
+    }
+
     pub fn kind(self) -> RedKind {
         match self {
             RedAction::Sleep => RedKind::Sleep,
@@ -85,6 +102,18 @@ impl RedAction {
             RedAction::Technique(k, _) => k,
         }
     }
+}
+
+/// What a red action needs red to know ([`RedAction::needs`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RedNeeds {
+    Nothing,
+    /// The subnet is known.
+    Subnet(SubnetId),
+    /// The host's address is known.
+    Address(HostId),
+    /// The host's name is known (red has been there, or was told of it).
+    Name(HostId),
 }
 
 /// Red observation: success flag of red's last action, one-hot.
@@ -351,6 +380,26 @@ impl Layout {
     /// Offset of host `h`'s values in the red observation.
     pub fn red_obs_host(&self, h: usize) -> usize {
         RED_OBS_SUCCESS + self.n_subnets + RED_OBS_PER_HOST * h
+    }
+
+    /// Red's valid actions (1) from one of its observation rows (`red_obs` values): the same
+    /// mask the simulator writes ([`crate::StepOut::red_mask`]), since validity depends only
+    /// on what red knows and red observes all of that. For a learned red's action masking.
+    ///
+    /// # Panics
+    /// If `row` is not `red_obs` long or `mask` not `red_actions` long.
+    pub fn red_mask_from_obs(&self, row: &[f32], mask: &mut [u8]) {
+        assert_eq!(row.len(), self.red_obs, "one red observation row");
+        assert_eq!(mask.len(), self.red_actions, "one mask row");
+        let host = |x: HostId, k: usize| row[self.red_obs_host(x as usize) + k] > 0.5;
+        for (a, m) in mask.iter_mut().enumerate() {
+            *m = self.decode_red(a as u32).is_some_and(|r| match r.needs() {
+                RedNeeds::Nothing => true,
+                RedNeeds::Subnet(x) => row[RED_OBS_SUCCESS + x as usize] > 0.5,
+                RedNeeds::Address(x) => host(x, 0),
+                RedNeeds::Name(x) => host(x, 2),
+            }) as u8;
+        }
     }
 
     /// Human-readable name of a blue action.

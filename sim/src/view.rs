@@ -41,6 +41,8 @@ pub struct HostView {
     pub isolated: bool,
     /// Blue patched the host's services (this episode).
     pub patched: bool,
+    /// Blue blocks traffic between the host's zone and the others (its `block_zone` tool).
+    pub zone_blocked: bool,
 }
 
 impl crate::Sim {
@@ -85,6 +87,7 @@ impl crate::Sim {
                     exfiltrated: envs.intrusion.on && envs.intrusion.exfiltrated[i],
                     isolated: envs.defences.cut_off(i),
                     patched: envs.defences.on && envs.defences.patched[i],
+                    zone_blocked: envs.defences.zone_blocked(env, s.hosts[x].subnet as usize),
                 }
             })
             .collect()

@@ -480,6 +480,10 @@ impl Sim {
                 got: red.len(),
             });
         }
+        // Every turn is checked before the tick starts, so a bad input changes nothing.
+        for (turn, acts) in red.chunks_exact(n).enumerate() {
+            check_actions("red", acts, n, self.layout.red_actions, turn > 0)?;
+        }
         self.step_with(blue, out, |turn, _, acts| {
             acts.copy_from_slice(&red[turn * n..(turn + 1) * n])
         })
@@ -490,6 +494,10 @@ impl Sim {
     /// from red's observation rows (`n_envs × layout.red_obs`): for turn 0, the rows `out`
     /// holds on entry (the last step's); for later turns, the rows after red's previous turn
     /// of this tick.
+    ///
+    /// # Errors
+    /// As [`Sim::step`]. An out-of-range action from a later turn is found once the tick has
+    /// begun: the batch is then left mid-tick, and should be dropped.
     pub fn step_with<F>(
         &mut self,
         blue: &[u32],

@@ -116,6 +116,25 @@ impl LearnerEnv {
         self.featurizer.write(obs, &self.ticks, 0..n, out);
     }
 
+    /// A red learner's valid actions now (`n × layout.red_actions`, 1 valid), read from red's
+    /// observation ([`Layout::red_mask_from_obs`]); None for a blue learner, all of whose
+    /// actions are always valid.
+    pub fn action_mask(&self, out: &mut [u8]) -> Option<()> {
+        if self.side != Side::Red {
+            return None;
+        }
+        let (w, a) = (self.layout.red_obs, self.layout.red_actions);
+        for (row, m) in self
+            .buf
+            .red_obs
+            .chunks_exact(w)
+            .zip(out.chunks_exact_mut(a))
+        {
+            self.layout.red_mask_from_obs(row, m);
+        }
+        Some(())
+    }
+
     /// Steps every environment with the learner's actions; `finished` receives the
     /// (unscaled return, length) of every episode that ended, in slot order.
     pub fn step(

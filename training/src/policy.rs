@@ -265,12 +265,14 @@ pub fn orthogonal(rows: usize, cols: usize, gain: f64, rng: &mut Stream) -> Tens
 }
 
 /// Samples one action per row of `logits` by inverse CDF with the uniforms `u` (`[n]`, in
-/// [0, 1)): deterministic given the uniforms. Returns the actions (`Int64`).
+/// [0, 1)): the first action whose cumulative probability exceeds `u`, so an action of
+/// probability 0 (a masked one) is never drawn, `u` = 0 included. Deterministic given the
+/// uniforms. Returns the actions (`Int64`).
 pub fn sample(logits: &Tensor, u: &Tensor) -> Tensor {
     let probs = logits.softmax(-1, Kind::Float);
     let cdf = probs.cumsum(-1, Kind::Float);
     let n = logits.size()[1];
-    cdf.lt_tensor(&u.unsqueeze(1))
+    cdf.le_tensor(&u.unsqueeze(1))
         .sum_dim_intlist(-1, false, Kind::Int64)
         .clamp_max(n - 1)
 }

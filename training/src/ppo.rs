@@ -223,6 +223,11 @@ impl Trainer {
         let mut dones = vec![0f32; steps * n];
         let mut uniforms = vec![0f32; n];
         let mut acts = vec![0u32; n];
+        // A red learner's actions are masked to those naming what it knows (an invalid one
+        // only costs it a penalty); blue's are all valid.
+        let n_actions = self.net.shape.actions;
+        let masked = self.setup.side == Side::Red;
+        let mut masks_all = vec![0u8; if masked { steps * n * n_actions } else { 0 }];
         let mut finished = Vec::new();
         let (mut t_sim, mut t_inf) = (0.0, 0.0);
         for s in 0..steps {
@@ -237,7 +242,12 @@ impl Trainer {
                 let x = Tensor::from_slice(&feats)
                     .view([n as i64, d as i64])
                     .to_device(device);
-                let (logits, value) = self.net.forward(&x);
+                let (mut logits, value) = self.net.forward(&x);
+                if masked {
+                    let m = &mut masks_all[s * n * n_actions..(s + 1) * n * n_actions];
+                    env.action_mask(m);
+                    logits = mask_logits(&logits, m, n, n_actions, device);
+                }
                 let u = Tensor::from_slice(&uniforms).to_device(device);
                 let a = sample(&logits, &u);
                 let logp = logits
@@ -308,6 +318,11 @@ impl Trainer {
         let b_adv = Tensor::from_slice(&adv).to_device(device);
         let b_ret = Tensor::from_slice(&returns).to_device(device);
         let b_val = Tensor::from_slice(&values[..batch]).to_device(device);
+        let b_mask = masked.then(|| {
+            Tensor::from_slice(&masks_all)
+                .view([batch as i64, n_actions as i64])
+                .to_device(device)
+        });
         let mut shuffle = Stream::new(self.setup.seed, Purpose::TrainShuffle, self.update);
         let mut order: Vec<i64> = (0..batch as i64).collect();
         let mb = cfg.minibatch_size();
@@ -323,7 +338,10 @@ impl Trainer {
                 let idx = Tensor::from_slice(&order[start..start + mb]).to_device(device);
                 let o = b_obs.index_select(0, &idx);
                 let a = b_act.index_select(0, &idx);
-                let (logits, newv) = self.net.forward(&o);
+                let (mut logits, newv) = self.net.forward(&o);
+                if let Some(m) = &b_mask {
+                    logits = logits.masked_fill(&m.index_select(0, &idx).eq(0), INVALID_LOGIT);
+                }
                 let logp_all_a = logits.log_softmax(-1, Kind::Float);
                 let newlogp = logp_all_a.gather(1, &a.unsqueeze(1), false).squeeze_dim(1);
                 let entropy =
@@ -431,4 +449,52 @@ fn mean_std(x: impl Iterator<Item = f64> + Clone) -> (f64, f64) {
     let mean = x.clone().sum::<f64>() / n as f64;
     let var = x.map(|v| (v - mean) * (v - mean)).sum::<f64>() / n as f64;
     (mean, var.sqrt())
+}
+
+/// The logit given to an action the mask rules out: low enough that it is never sampled,
+/// finite so that the entropy (p · log p) stays 0 for it rather than NaN.
+const INVALID_LOGIT: f64 = -1e9;
+
+/// `logits` (`n × actions`) with the actions `mask` (row-major, 1 valid) rules out set to
+/// [`INVALID_LOGIT`].
+fn mask_logits(logits: &Tensor, mask: &[u8], n: usize, actions: usize, device: Device) -> Tensor {
+    let m = Tensor::from_slice(mask)
+        .view([n as i64, actions as i64])
+        .to_device(device);
+    logits.masked_fill(&m.eq(0), INVALID_LOGIT)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Masked actions are never sampled, keep a finite log-probability, and add nothing to
+    /// the entropy.
+    #[test]
+    fn masked_actions_are_never_sampled_and_leave_the_entropy_finite() {
+        let (n, k) = (4usize, 5usize);
+        let logits = Tensor::from_slice(&[0f32; 20]).view([n as i64, k as i64]);
+        // Env e may take actions e and 4 only.
+        let mut mask = vec![0u8; n * k];
+        for e in 0..n {
+            mask[e * k + e] = 1;
+            mask[e * k + 4] = 1;
+        }
+        let masked = mask_logits(&logits, &mask, n, k, Device::Cpu);
+        for u in [0.0f32, 0.3, 0.49, 0.51, 0.99] {
+            let a = sample(&masked, &Tensor::from_slice(&[u; 4]));
+            let mut got = vec![0i64; n];
+            a.copy_data(&mut got, n);
+            for (e, &x) in got.iter().enumerate() {
+                assert!(x as usize == e || x == 4, "env {e} sampled {x} at u = {u}");
+            }
+        }
+        let logp = masked.log_softmax(-1, Kind::Float);
+        let entropy = -(logp.exp() * &logp).sum_dim_intlist(-1, false, Kind::Float);
+        let mut h = vec![0f32; n];
+        entropy.copy_data(&mut h, n);
+        for v in h {
+            assert!((v as f64 - 2f64.ln()).abs() < 1e-5, "entropy {v}");
+        }
+    }
 }

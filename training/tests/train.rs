@@ -654,3 +654,49 @@ fn a_hosts_policy_trained_on_cage2_defends_a_larger_network_it_never_saw() {
     }
     std::fs::remove_dir_all(&dir).ok();
 }
+
+/// A learned red's actions are masked to what it knows, in training and in play: a barely
+/// trained attacker (whose raw policy spreads weight over every action) names no unknown
+/// host or subnet, yet acts.
+#[test]
+fn a_learned_red_chooses_only_actions_that_name_what_it_knows() {
+    let dir = tmp("red-mask");
+    let (s, src) = cage2();
+    let mut run = Run::create(NewRun {
+        dir: dir.clone(),
+        cfg: small(&[]),
+        scenario: s.clone(),
+        scenario_source: &src,
+        side: mirrorlab_agents::Side::Red,
+        opponent: "react-restore",
+        seed: 3,
+        total_steps: 2 * 1600,
+        device: Device::Cpu,
+    })
+    .unwrap();
+    assert!(train(&mut run, None));
+    let cfg = PlayConfig {
+        scenario: s,
+        red: format!("ppo-sample:{}", dir.join("policy.safetensors").display()),
+        blue: "react-restore".into(),
+        episodes: 20,
+        seed: 1,
+        episode_length: Some(100),
+        batch: 20,
+        threads: 1,
+        record: false,
+    };
+    let (mut invalid, mut acted) = (0u32, 0u32);
+    play(
+        &cfg,
+        &mut |f| {
+            invalid += f.summary.red_invalid;
+            acted += f.summary.red_actions[1..].iter().sum::<u32>();
+        },
+        &|_| {},
+    )
+    .unwrap();
+    assert_eq!(invalid, 0, "invalid red actions");
+    assert!(acted > 100, "{acted} actions beyond sleep in 20 episodes");
+    std::fs::remove_dir_all(&dir).ok();
+}

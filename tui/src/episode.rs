@@ -631,7 +631,13 @@ pub fn first_divergence(a: &mut Timeline, b: &mut Timeline) -> Option<u32> {
             f.hosts
                 .iter()
                 .map(|h| {
-                    let beyond = (h.isolated, h.patched, h.encrypted, h.exfiltrated);
+                    let beyond = (
+                        h.isolated,
+                        h.patched,
+                        h.encrypted,
+                        h.exfiltrated,
+                        h.zone_blocked,
+                    );
                     (h.hold, h.impacted, h.decoys, beyond)
                 })
                 .collect::<Vec<_>>()

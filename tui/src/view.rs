@@ -454,6 +454,9 @@ fn map_lines(
                     format!("─ {} ", sn.name),
                     theme.fg(Color::DarkGray),
                 ));
+                if zone_blocked(frame, sn) {
+                    line.push(Span::styled("[blocked] ", theme.fg(Color::Green)));
+                }
                 lines.push((None, Line::from(line)));
                 r += 1;
                 for &h in &sn.hosts {
@@ -499,11 +502,16 @@ fn map_lines(
                     first,
                     Line::from(Span::styled(
                         format!(
-                            "{}{} ({} host{})",
+                            "{}{} ({} host{}){}",
                             if here { "▸" } else { " " },
                             sn.name,
                             sn.hosts.len(),
-                            if sn.hosts.len() == 1 { "" } else { "s" }
+                            if sn.hosts.len() == 1 { "" } else { "s" },
+                            if zone_blocked(frame, sn) {
+                                " [blocked]"
+                            } else {
+                                ""
+                            }
                         ),
                         theme.bold(),
                     )),
@@ -1044,8 +1052,8 @@ fn help(f: &mut Frame, area: Rect, theme: Theme) {
         "",
         "map: what red truly holds (clean, found, scanned, USER,",
         "ROOT, IMPACT), blue's belief (b:?, b:user, b:root); dN",
-        "decoys; ⟳ restoring; iso isolated; exf data stolen; ENC",
-        "encrypted; !N alerts now; @t the tick red gained it; red",
+        "decoys; ⟳ restoring; iso isolated; [blocked] zone cut off;",
+        "exf data stolen; ENC encrypted; !N alerts; @t gained; red",
         "lines: red's path (╭ or ╰ to ▶) from what led red there.",
         "Log alerts end ← red T… (red) or ← false: team (users).",
     ];
@@ -1174,4 +1182,11 @@ fn render_compare(app: &App, f: &mut Frame) {
     if app.help {
         help(f, area, theme);
     }
+}
+
+/// Whether blue blocks traffic between zone `sn` and the others at this frame.
+fn zone_blocked(frame: &crate::episode::Frame, sn: &mirrorlab_sim::model::Subnet) -> bool {
+    sn.hosts
+        .first()
+        .is_some_and(|&h| frame.hosts[h as usize].zone_blocked)
 }

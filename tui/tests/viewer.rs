@@ -684,3 +684,27 @@ fn footholds_from_lures_and_logins_are_on_red_s_path() {
     let text = screen(&a, 120, 40);
     assert!(text.contains("ENC") && text.contains("exf"), "{text}");
 }
+
+#[test]
+fn a_zone_blue_blocks_is_marked_on_the_map_and_in_the_log() {
+    use mirrorlab_sim::trace::EventKind;
+    let s = Arc::new(
+        mirrorlab_scenarios::load("lesson-segmentation")
+            .unwrap()
+            .scenario,
+    );
+    let tl = Timeline::live(s, "extortion", "soc", 0, 0, None).unwrap();
+    let mut a = App::new(tl, true, None);
+    a.update(Message::SeekEnd);
+    let blocked = a
+        .timeline
+        .events
+        .iter()
+        .find(|e| e.kind == EventKind::ZoneBlocked && e.a == 1)
+        .map(|e| e.tick)
+        .expect("soc blocks a zone");
+    a.update(Message::SeekTo(blocked));
+    let text = screen(&a, 120, 40);
+    assert!(text.contains("office [blocked]"), "{text}");
+    assert!(text.contains("blocked zone office"), "{text}");
+}

@@ -325,6 +325,8 @@ pub struct Learned {
     slice: usize,
     /// The last action distributions (`n × actions`), when a viewer asked for them.
     kept: Option<Vec<f32>>,
+    /// Red's valid actions for one environment (scratch).
+    mask: Vec<u8>,
 }
 
 impl Learned {
@@ -389,6 +391,7 @@ impl Learned {
             features: vec![0.0; slice * d],
             slice,
             kept: None,
+            mask: Vec::new(),
         })
     }
 }
@@ -416,11 +419,20 @@ impl Agent for Learned {
             self.featurizer
                 .write(obs.obs, &self.ticks, start..end, feats);
             // The shapes were checked at load; a failure here is a bug, not bad input.
-            let probs = self
+            let mut probs = self
                 .net
                 .probabilities(feats, rows, self.graph.as_ref())
                 .expect("the checked policy runs");
             let k = probs.len() / rows;
+            if self.side == Side::Red && k == obs.layout.red_actions {
+                // As in training: only the actions naming what red knows.
+                self.mask.resize(k, 0);
+                for (i, row) in probs.chunks_exact_mut(k).enumerate() {
+                    obs.layout
+                        .red_mask_from_obs(obs.row(start + i), &mut self.mask);
+                    mask_probabilities(row, &self.mask);
+                }
+            }
             if let Some(kept) = &mut self.kept {
                 kept.resize(n * k, 0.0);
                 kept[start * k..end * k].copy_from_slice(&probs);
@@ -464,5 +476,22 @@ impl Agent for Learned {
         let kept = self.kept.as_ref()?;
         let k = kept.len() / self.ticks.len().max(1);
         kept.get(env * k..(env + 1) * k)
+    }
+}
+
+/// Zeroes the probabilities of the actions `mask` rules out (0) and rescales the rest to sum
+/// to 1 (left as they are when the mask rules out everything the policy gives weight to).
+fn mask_probabilities(row: &mut [f32], mask: &[u8]) {
+    let kept: f32 = row
+        .iter()
+        .zip(mask)
+        .filter(|(_, m)| **m != 0)
+        .map(|(p, _)| *p)
+        .sum();
+    if kept <= 0.0 || !kept.is_finite() {
+        return;
+    }
+    for (p, &m) in row.iter_mut().zip(mask) {
+        *p = if m != 0 { *p / kept } else { 0.0 };
     }
 }

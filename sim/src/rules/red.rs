@@ -5,40 +5,23 @@
 //! `network` says what its traffic reaches.
 
 use crate::engine::*;
-use crate::layout::{PASS, RedAction, status};
+use crate::layout::{PASS, RedAction, RedNeeds, status};
 use crate::model::{RedKind, Scenario};
 use crate::trace::{EventKind, TechniqueOutcome};
 
 impl Envs {
-    /// Whether `action` is valid for red now (names only known subnets, addresses, names).
+    /// Whether `action` is valid for red now (names only known subnets, addresses, names;
+    /// [`RedAction::needs`]).
     pub fn red_valid(&self, s: &Scenario, e: usize, a: RedAction) -> bool {
         let h = self.h;
-        match a {
-            RedAction::Sleep => true,
-            RedAction::DiscoverSystems(x) => {
-                self.knowledge.subnets[e * s.subnets.len() + x as usize]
-            }
-            RedAction::DiscoverServices(x) | RedAction::Exploit(x) => {
-                self.knowledge.hosts[e * h + x as usize] & K_IP != 0
-            }
-            RedAction::Escalate(x) | RedAction::Impact(x) => {
-                self.knowledge.hosts[e * h + x as usize] & K_NAME != 0
-            }
-            // A lure or a login needs the host's address; the rest act where red has been.
-            RedAction::Technique(k, x) => {
-                let need = match k {
-                    RedKind::Phishing | RedKind::PhishingDeepfake | RedKind::LateralMovement => {
-                        K_IP
-                    }
-                    _ => K_NAME,
-                };
-                self.knowledge.hosts[e * h + x as usize] & need != 0
-            }
+        match a.needs() {
+            RedNeeds::Nothing => true,
+            RedNeeds::Subnet(x) => self.knowledge.subnets[e * s.subnets.len() + x as usize],
+            RedNeeds::Address(x) => self.knowledge.hosts[e * h + x as usize] & K_IP != 0,
+            RedNeeds::Name(x) => self.knowledge.hosts[e * h + x as usize] & K_NAME != 0,
         }
     }
 
-    /// Red's `sub`-th input of this tick (0 for its first; a red acting several times a tick
-    /// has `red_actions_per_tick` turns, and [`PASS`] ends its tick early).
     pub fn red_turn(&mut self, s: &Scenario, st: &Static, e: usize, input: u32, sub: usize) {
         if self.record {
             if sub == 0 {
