@@ -700,3 +700,58 @@ fn a_learned_red_chooses_only_actions_that_name_what_it_knows() {
     assert!(acted > 100, "{acted} actions beyond sleep in 20 episodes");
     std::fs::remove_dir_all(&dir).ok();
 }
+
+/// Red learns the same way blue does: an attacker trained for 12 updates against
+/// React-Restore costs it more than the same run's attacker after one update, played on a
+/// held-out seed (sampled, as a trained red is meant to vary).
+#[test]
+fn a_short_red_training_run_learns_to_hurt_the_reactive_defender() {
+    let (s, src) = cage2();
+    let train_red = |updates: u64| {
+        let dir = tmp(&format!("red-learn-{updates}"));
+        let cfg = TrainConfig::resolve(
+            None,
+            &["torch_threads=2".into(), "checkpoint_every=100".into()],
+        )
+        .unwrap();
+        let steps = updates * cfg.batch_size() as u64;
+        let mut run = Run::create(NewRun {
+            dir: dir.clone(),
+            cfg,
+            scenario: s.clone(),
+            scenario_source: &src,
+            side: mirrorlab_agents::Side::Red,
+            opponent: "react-restore",
+            seed: 1,
+            total_steps: steps,
+            device: Device::Cpu,
+        })
+        .unwrap();
+        assert!(train(&mut run, None));
+        let cfg = PlayConfig {
+            scenario: s.clone(),
+            red: format!("ppo-sample:{}", dir.join("policy.safetensors").display()),
+            blue: "react-restore".into(),
+            episodes: 200,
+            seed: 99,
+            episode_length: Some(100),
+            batch: 50,
+            threads: 1,
+            record: false,
+        };
+        let mut total = 0.0;
+        play(
+            &cfg,
+            &mut |f| total += f.summary.blue_score as f64 / 10.0,
+            &|_| {},
+        )
+        .unwrap();
+        std::fs::remove_dir_all(&dir).ok();
+        total / 200.0
+    };
+    let (early, trained) = (train_red(1), train_red(12));
+    assert!(
+        trained < 1.8 * early,
+        "React-Restore scores {trained:.1} against the trained red, {early:.1} after one update"
+    );
+}
