@@ -172,9 +172,11 @@ pub fn bench(a: BenchArgs) -> Result<ExitCode> {
             l.map_err(|d| anyhow::anyhow!("{}", d[0]))?.scenario,
         ))
     };
-    let plan: [(&str, &'static str, &'static str, usize); 10] = [
+    let plan: [(&str, &'static str, &'static str, usize); 11] = [
         ("cage2", "bline", "react-restore", 1024),
         ("cage2", "meander", "random", 1024),
+        // Red taking three turns a tick: the batch runs whole, red deciding between turns.
+        ("cage2", "fast", "react-restore", 1024),
         ("enterprise", "adaptive", "react-restore", 1024),
         ("ransomware", "extortion", "soc", 1024),
         ("grid", "extortion", "soc", 1024),
