@@ -61,8 +61,12 @@ enum Command {
         /// Also print the episodes' event traces.
         #[arg(long)]
         trace: bool,
+        /// Write every alert of the replayed episodes with its ground-truth label, as `run
+        /// --alerts` does (`.csv` or `.jsonl`); written only once every episode reproduced.
+        #[arg(long, value_name = "FILE")]
+        alerts: Option<PathBuf>,
         /// After the checks, show the episodes in the terminal viewer (as `watch` does).
-        #[arg(long, conflicts_with = "trace")]
+        #[arg(long, conflicts_with_all = ["trace", "alerts"])]
         view: bool,
         /// With --view: the episode to show first (its index in the file, from 0).
         #[arg(long, default_value_t = 0, requires = "view")]
@@ -434,13 +438,14 @@ fn dispatch(cmd: Command) -> Result<ExitCode> {
         Command::Replay {
             file,
             trace,
+            alerts,
             view,
             episode,
         } => {
             if view {
                 replay_view(&file, episode)
             } else {
-                replay(&file, trace)
+                replay(&file, trace, alerts.as_ref())
             }
         }
         Command::Watch(a) => watch(a),
@@ -856,13 +861,34 @@ fn replay_view(file: &PathBuf, episode: usize) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-fn replay(file: &PathBuf, trace: bool) -> Result<ExitCode> {
+fn replay(file: &PathBuf, trace: bool, alerts: Option<&PathBuf>) -> Result<ExitCode> {
     let (r, scenario) = read_replay(file)?;
+    if let Some(a) = alerts
+        && a.is_dir()
+    {
+        bail!(
+            "--alerts {}: is a directory; expected a file name",
+            a.display()
+        );
+    }
+    if alerts.is_some_and(|a| files::same_file(a, file)) {
+        bail!(
+            "--alerts names the replay file itself ({}); give the alerts their own file",
+            file.display()
+        );
+    }
+    let mut alert_file = match alerts {
+        Some(path) => Some(alerts::AlertWriter::create(path, &scenario)?),
+        None => None,
+    };
     let mut out = std::io::stdout().lock();
     for i in 0..r.episodes.len() {
         let f = r
             .play(scenario.clone(), i)
             .with_context(|| format!("{}", file.display()))?;
+        if let Some(w) = &mut alert_file {
+            w.add(&f)?;
+        }
         if trace {
             out.write_all(report::trace_text(&scenario, std::slice::from_ref(&f)).as_bytes())?;
         }
@@ -873,6 +899,9 @@ fn replay(file: &PathBuf, trace: bool) -> Result<ExitCode> {
             mirrorlab_sim::trace::tenths(f.summary.blue_score as i32),
             mirrorlab_sim::replay::hex(f.summary.trace_hash)
         )?;
+    }
+    if let Some(w) = alert_file {
+        w.finish()?;
     }
     Ok(ExitCode::SUCCESS)
 }

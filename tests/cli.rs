@@ -807,3 +807,59 @@ fn an_evaluation_on_a_scenario_file_records_the_file_so_its_cells_can_be_watched
     assert!(mirrorlab_tui::Timeline::live(s, &l.red, &l.blue, l.seed, 0, Some(l.steps)).is_ok());
     std::fs::remove_dir_all(&dir).ok();
 }
+
+#[test]
+fn a_replay_writes_the_same_alerts_as_the_run_that_recorded_it() {
+    let dir = std::env::temp_dir().join(format!("ml-replay-alerts-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let (rep, a1, a2) = (dir.join("r.json"), dir.join("a1.csv"), dir.join("a2.csv"));
+    let o = ml(&[
+        "run",
+        "enterprise",
+        "--red",
+        "adaptive",
+        "--blue",
+        "react-restore",
+        "--episodes",
+        "3",
+        "--replay",
+        rep.to_str().unwrap(),
+        "--alerts",
+        a1.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let o = ml(&[
+        "replay",
+        rep.to_str().unwrap(),
+        "--alerts",
+        a2.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let (x, y) = (
+        std::fs::read_to_string(&a1).unwrap(),
+        std::fs::read_to_string(&a2).unwrap(),
+    );
+    assert!(x.lines().count() > 10, "{x}");
+    assert_eq!(x, y);
+    // The replay file itself, or a folder, is refused; nothing is written.
+    let o = ml(&[
+        "replay",
+        rep.to_str().unwrap(),
+        "--alerts",
+        rep.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("the replay file itself"),
+        "{}",
+        stderr(&o)
+    );
+    let o = ml(&[
+        "replay",
+        rep.to_str().unwrap(),
+        "--alerts",
+        dir.to_str().unwrap(),
+    ]);
+    assert!(stderr(&o).contains("is a directory"), "{}", stderr(&o));
+    std::fs::remove_dir_all(&dir).ok();
+}
