@@ -2,7 +2,8 @@
 //! damaged one. The bytes go to a temporary file beside the target, which is flushed to disk
 //! and renamed over the target; the directory is then flushed too, so the rename survives a
 //! power cut. Only regular files are ever replaced: a symbolic link is followed (its target is
-//! replaced, the link stays), and a directory, FIFO, socket or device is refused.
+//! replaced, the link stays), and a directory, FIFO, socket or device is refused. A
+//! temporary file that a killed writer left is removed by the next write to the same file.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -41,6 +42,7 @@ impl AtomicFile {
             .file_name()
             .map(|n| n.to_string_lossy().to_string())
             .unwrap_or_default();
+        sweep_stale(&dir, &name);
         // A fresh temporary name (never an existing file or a link planted there).
         static COUNTER: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
         let (tmp, f) = loop {
@@ -110,6 +112,35 @@ impl Drop for AtomicFile {
     fn drop(&mut self) {
         if self.file.take().is_some() {
             let _ = std::fs::remove_file(&self.tmp);
+        }
+    }
+}
+
+/// Removes temporary files that an earlier write to `name` in `dir` left when its process
+/// was killed before it could commit or clean up (`.NAME.tmp-PID-N` of a process that no
+/// longer runs). Only where `/proc` tells which processes run; anything else is left alone.
+fn sweep_stale(dir: &Path, name: &str) {
+    if !Path::new("/proc/self").exists() {
+        return;
+    }
+    let prefix = format!(".{name}.tmp-");
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let file = entry.file_name();
+        let Some(rest) = file.to_str().and_then(|f| f.strip_prefix(&prefix)) else {
+            continue;
+        };
+        let Some((pid, n)) = rest.split_once('-') else {
+            continue;
+        };
+        let (Ok(pid), Ok(_)) = (pid.parse::<u32>(), n.parse::<u64>()) else {
+            continue;
+        };
+        let regular = entry.file_type().is_ok_and(|t| t.is_file());
+        if regular && pid != std::process::id() && !Path::new(&format!("/proc/{pid}")).exists() {
+            let _ = std::fs::remove_file(entry.path());
         }
     }
 }
@@ -194,10 +225,21 @@ mod tests {
             w.write_all(b"half of a new file").unwrap();
         }
         assert_eq!(std::fs::read(&f).unwrap(), b"old");
+        // What a killed writer left (a process that cannot exist) is swept away by the next
+        // write to the same file; a live process's, and other files, are not.
+        let stale = dir.join(".a.csv.tmp-999999999-0");
+        let live = dir.join(format!(".a.csv.tmp-{}-999", std::process::id()));
+        let other = dir.join(".b.csv.tmp-999999999-0");
+        for p in [&stale, &live, &other] {
+            std::fs::write(p, b"x").unwrap();
+        }
         let mut w = AtomicFile::create(&f).unwrap();
         w.write_all(b"new").unwrap();
         w.commit().unwrap();
         assert_eq!(std::fs::read(&f).unwrap(), b"new");
+        assert!(!stale.exists() && live.exists() && other.exists());
+        std::fs::remove_file(&live).unwrap();
+        std::fs::remove_file(&other).unwrap();
         assert_eq!(std::fs::read_dir(&dir).unwrap().count(), 1);
         std::fs::remove_dir_all(&dir).unwrap();
     }
