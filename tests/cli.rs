@@ -249,7 +249,11 @@ fn bench_reports_rows_as_json() {
         .lines()
         .map(|l| serde_json::from_str(l).unwrap())
         .collect();
-    assert_eq!(rows.len(), 2);
+    assert_eq!(
+        rows.len(),
+        3,
+        "cage2's rows: B_line, Meander, the fast attacker"
+    );
     for r in rows {
         for k in [
             "scenario",

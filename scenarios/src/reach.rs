@@ -63,23 +63,27 @@ pub fn unreachable(s: &Scenario, goal: HostId) -> Option<String> {
         }
     }
     let mut credentials = vec![false; s.subnets.len()];
-    let routable = |held: &[bool], to: u32| {
+    // Per subnet: red holds some host there (what a `via` route needs). Kept with `held`, so
+    // that a route is decided per subnet, not by scanning a subnet's hosts for every host.
+    let mut subnet_held = vec![false; s.subnets.len()];
+    for &e in &s.red.entry {
+        subnet_held[s.hosts[e as usize].subnet as usize] = true;
+    }
+    let routable = |subnet_held: &[bool], to: u32| {
         to == launch
             || s.routes.iter().any(|r| {
-                r.from == launch
-                    && r.to == to
-                    && r.via.is_none_or(|v| {
-                        s.subnets[v as usize]
-                            .hosts
-                            .iter()
-                            .any(|&x| held[x as usize])
-                    })
+                r.from == launch && r.to == to && r.via.is_none_or(|v| subnet_held[v as usize])
             })
     };
+    // Hosts held whose reveals, subnet and dumped accounts are already counted.
+    let mut expanded = vec![false; n];
     loop {
         let mut changed = false;
+        let reach: Vec<bool> = (0..s.subnets.len() as u32)
+            .map(|sn| routable(&subnet_held, sn))
+            .collect();
         for (si, sub) in s.subnets.iter().enumerate() {
-            if subnet_known[si] && routable(&held, si as u32) {
+            if subnet_known[si] && reach[si] {
                 for &h in &sub.hosts {
                     changed |= !ip[h as usize];
                     ip[h as usize] = true;
@@ -87,27 +91,26 @@ pub fn unreachable(s: &Scenario, goal: HostId) -> Option<String> {
             }
         }
         for h in 0..n {
-            let sn = s.hosts[h].subnet;
-            let by_exploit = exploitable[h] && routable(&held, sn);
+            let sn = s.hosts[h].subnet as usize;
+            let by_exploit = exploitable[h] && reach[sn];
             let by_lure = phishing && users[h];
-            let by_login = lateral && credentials[sn as usize] && routable(&held, sn);
+            let by_login = lateral && credentials[sn] && reach[sn];
             if ip[h] && !held[h] && (by_exploit || by_lure || by_login) {
                 held[h] = true;
+                subnet_held[sn] = true;
                 changed = true;
             }
         }
         for (h, host) in s.hosts.iter().enumerate() {
-            if held[h] {
+            if held[h] && !expanded[h] {
+                expanded[h] = true;
+                changed = true;
                 for &r in &host.reveals {
-                    changed |= !ip[r as usize];
                     ip[r as usize] = true;
                 }
-                let sn = host.subnet as usize;
-                changed |= !subnet_known[sn];
-                subnet_known[sn] = true;
+                subnet_known[host.subnet as usize] = true;
                 if lateral {
                     for c in s.dumped_subnets(h) {
-                        changed |= !credentials[c as usize];
                         credentials[c as usize] = true;
                     }
                 }
@@ -126,7 +129,7 @@ pub fn unreachable(s: &Scenario, goal: HostId) -> Option<String> {
             "red can never reach goal `{name}`: it never learns its address (no sweep of a \
              known, routable subnet lists it, and no host red can take reveals it)"
         ))
-    } else if !routable(&held, s.hosts[g].subnet) {
+    } else if !routable(&subnet_held, s.hosts[g].subnet) {
         Some(format!(
             "red can never reach goal `{name}`: no route leads from red's entry subnet to `{}`",
             s.subnets[s.hosts[g].subnet as usize].name
