@@ -1147,9 +1147,9 @@ fn signature_detection_of_the_stealthy_crew_decays() {
 }
 
 /// Blocking a zone (`block_zone`): red's traffic does not cross its edge (no login into it,
-/// no relay through it, nothing out over a channel from inside it) while what needs no
-/// traffic still works; the block costs the zone's availability every tick; the same action
-/// lifts it; red's own zone cannot be blocked.
+/// no relay through it, no command to a session inside it, which stays, dormant); the block
+/// costs the zone's availability every tick; the same action lifts it, and the session works
+/// again; red's own zone cannot be blocked.
 #[test]
 fn a_blocked_zone_stops_red_s_traffic_at_its_edge_until_the_block_is_lifted() {
     let text = LAB;
@@ -1182,8 +1182,8 @@ fn a_blocked_zone_stops_red_s_traffic_at_its_edge_until_the_block_is_lifted() {
         "no longer lost"
     );
     assert_eq!(Lab::result(&lab.red(login)), 1);
-    // Block the office: the session there relays nothing to the servers, no channel opens
-    // from it, but red's local work (encryption) goes on.
+    // Block the office: the session there relays nothing to the servers and takes no command
+    // (nothing is stolen or encrypted), but it stays.
     let mut lab = Lab::new(text, 1, 0);
     lab.foothold();
     let dump = lab.tech(RedKind::CredentialDumping, "WksA");
@@ -1200,9 +1200,11 @@ fn a_blocked_zone_stops_red_s_traffic_at_its_edge_until_the_block_is_lifted() {
         "no relay through the office"
     );
     assert_eq!(Lab::result(&lab.red(exfil)), 0, "nothing leaves the office");
-    assert_eq!(Lab::result(&lab.red(encrypt)), 1, "local work goes on");
+    assert_eq!(Lab::result(&lab.red(encrypt)), 0, "no command gets in");
+    assert_eq!(lab.hold("WksA"), RedHold::Privileged, "dormant, not gone");
     lab.step(block(wks), RedAction::Sleep);
     assert_eq!(Lab::result(&lab.red(exfil)), 1, "unblocked");
+    assert_eq!(Lab::result(&lab.red(encrypt)), 1);
     // Red's own zone is beyond blue's reach.
     let attacker = lab.host("Attacker");
     let ev = lab.step(block(attacker), RedAction::Sleep);
@@ -1229,7 +1231,7 @@ fn the_soc_playbook_blocks_the_breached_zone_and_keeps_the_control_zone() {
     let unblocked = common::mean_score(&common::play(&without, "extortion", "soc", 100, 3, 60));
     let react = common::mean_score(&common::play(&s, "extortion", "react-restore", 100, 3, 60));
     assert!(
-        soc > 0.6 * unblocked && soc > 0.6 * react,
+        soc > 0.75 * unblocked && soc > 0.75 * react,
         "soc {soc:.1}, soc without block_zone {unblocked:.1}, react-restore {react:.1}"
     );
     let blocks: u32 = common::play(&s, "extortion", "soc", 20, 3, 60)

@@ -11,8 +11,9 @@
 //!    isolated host); after a restore, reset the accounts red could have dumped there (its
 //!    subnet's and those of the hosts it names), if it can.
 //! 2. A zone it blocked that has been quiet for [`UNBLOCK_AFTER`] ticks (no host in it
-//!    believed compromised, none alarming): lift the block (it costs the zone's
-//!    availability every tick).
+//!    believed compromised, none alarming): triage each of its hosts not triaged since the
+//!    block began, if it can (a session red could not use while the zone was blocked is
+//!    quiet, not gone), then lift the block (it costs the zone's availability every tick).
 //! 3. A host whose alerts over the window reach [`TRIAGE_AT`] (process and service alerts
 //!    count [`STRONG`] each, others one): triage it if it can (the verdict is what 1 reads),
 //!    at most once every [`RETRIAGE_AFTER`] ticks; without triage, alerts that high count as
@@ -64,8 +65,10 @@ pub struct Soc {
     /// Per env × subnet: its accounts are to be reset (red may have dumped them on a host it
     /// held: that host's subnet's and those of the hosts its configuration names).
     reset_due: Vec<bool>,
-    /// Per env × subnet: tick + 1 since which a blocked zone has been quiet (0: not blocked).
+    /// Per env × subnet: tick + 1 since which a blocked zone has been quiet (0: not blocked),
+    /// and tick + 1 when the block began.
     blocked: Vec<u32>,
+    block_began: Vec<u32>,
     /// Tick + 1 of the last triage and of the last restore (0: never).
     triaged: Vec<u32>,
     restored: Vec<u32>,
@@ -137,6 +140,7 @@ impl Soc {
             },
             zone_of: s.hosts.iter().map(|x| x.subnet as usize).collect(),
             blocked: vec![0; n * s.subnets.len()],
+            block_began: vec![0; n * s.subnets.len()],
             ns: s.subnets.len(),
             triaged: vec![0; n * h],
             restored: vec![0; n * h],
@@ -185,6 +189,7 @@ impl Soc {
                     && self.blocked[z] == 0
                 {
                     self.blocked[z] = t + 1;
+                    self.block_began[z] = t + 1;
                     return tool(BlueKind::BlockZone, x);
                 }
                 if self.blocked[z] != 0 {
@@ -213,11 +218,22 @@ impl Soc {
             let loud = (0..h).any(|x| self.zone_of[x] == sn && weighted(x) >= TRIAGE_AT);
             if loud {
                 self.blocked[z] = t + 1;
-            } else if t + 1 >= self.blocked[z] + UNBLOCK_AFTER
-                && let Some(x) = self.subnet_host[sn]
-            {
-                self.blocked[z] = 0;
-                return tool(BlueKind::BlockZone, x as usize);
+            } else if t + 1 >= self.blocked[z] + UNBLOCK_AFTER {
+                // Sweep the zone before lifting the block.
+                if self.has[BlueKind::Triage as usize]
+                    && let Some(x) = (0..h).find(|&x| {
+                        self.zone_of[x] == sn
+                            && !self.entry[x]
+                            && self.triaged[e * h + x] < self.block_began[z]
+                    })
+                {
+                    self.triaged[e * h + x] = t + 1;
+                    return tool(BlueKind::Triage, x);
+                }
+                if let Some(x) = self.subnet_host[sn] {
+                    self.blocked[z] = 0;
+                    return tool(BlueKind::BlockZone, x as usize);
+                }
             }
         }
         if let Some(sn) = (0..self.ns).find(|&sn| self.reset_due[e * self.ns + sn]) {
@@ -275,6 +291,7 @@ impl Agent for Soc {
         let r = env * h..(env + 1) * h;
         self.isolated[r.clone()].fill(false);
         self.blocked[env * self.ns..(env + 1) * self.ns].fill(0);
+        self.block_began[env * self.ns..(env + 1) * self.ns].fill(0);
         self.patched[r.clone()].fill(false);
         self.reset_due[env * self.ns..(env + 1) * self.ns].fill(false);
         self.triaged[r.clone()].fill(0);

@@ -9,23 +9,15 @@
 //!   (confidentiality). Its traffic goes over the channel, so an encrypted channel's
 //!   detection factor applies to it as well as exfiltration's own.
 //!
-//! A Restore closes the channel; stolen data stays stolen. While blue blocks the host's zone
-//! (`segmentation`), no channel opens there and nothing leaves over one.
+//! A Restore closes the channel; stolen data stays stolen.
 
 use crate::engine::*;
 use crate::model::{RedKind, Scenario};
 
 impl Envs {
-    pub(crate) fn open_channel(
-        &mut self,
-        s: &Scenario,
-        st: &Static,
-        e: usize,
-        k: RedKind,
-        x: usize,
-    ) -> u8 {
+    pub(crate) fn open_channel(&mut self, st: &Static, e: usize, k: RedKind, x: usize) -> u8 {
         let i = e * self.h + x;
-        if self.sessions(i) == 0 || self.zone_sealed(s, e, x) {
+        if self.sessions(i) == 0 {
             return RED_FALSE;
         }
         let ok = self.rng_red[e].chance(st.red_success[k as usize]);
@@ -45,7 +37,6 @@ impl Envs {
         let value = s.hosts[x].data_value;
         if self.sessions.privileged[i] == 0
             || self.intrusion.channel[i] == CHANNEL_NONE
-            || self.zone_sealed(s, e, x)
             || value == 0
             || self.intrusion.exfiltrated[i]
         {
@@ -60,10 +51,5 @@ impl Envs {
             l.data_exfiltrated += value as i64;
         }
         self.technique_done(e, k, x, ok)
-    }
-
-    /// Whether blue blocks traffic out of `x`'s zone: a channel from there reaches nothing.
-    fn zone_sealed(&self, s: &Scenario, e: usize, x: usize) -> bool {
-        self.defences.zone_blocked(e, s.hosts[x].subnet as usize)
     }
 }

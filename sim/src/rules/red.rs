@@ -92,10 +92,14 @@ impl Envs {
 
     /// The technique's rule.
     fn apply_red(&mut self, s: &Scenario, st: &Static, e: usize, a: RedAction) -> u8 {
-        // Nothing reaches or leaves a host blue has cut off the network.
+        // Nothing reaches or leaves a host blue has cut off the network, or one in a zone
+        // whose edge blue blocks (red's commands to a session there cannot get in either).
         if self.defences.on
             && let Some(x) = a.host()
-            && self.defences.isolated[e * self.h + x as usize]
+            && (self.defences.isolated[e * self.h + x as usize]
+                || self
+                    .defences
+                    .zone_blocked(e, s.hosts[x as usize].subnet as usize))
         {
             return RED_FALSE;
         }
@@ -115,7 +119,7 @@ impl Envs {
                     RedKind::CredentialDumping => self.dump_credentials(s, st, e, x),
                     RedKind::LateralMovement => self.move_laterally(s, st, e, x),
                     RedKind::CommandAndControl | RedKind::EncryptedChannel => {
-                        self.open_channel(s, st, e, k, x)
+                        self.open_channel(st, e, k, x)
                     }
                     RedKind::Exfiltration => self.exfiltrate(s, st, e, x),
                     RedKind::Ransomware => self.encrypt_for_impact(s, st, e, x),

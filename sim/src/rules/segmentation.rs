@@ -1,15 +1,15 @@
 //! Network segmentation (blue's `block_zone` tool; MITRE D3FEND D3-NTF, network traffic
 //! filtering): a firewall rule that blocks all traffic between the host's zone (its subnet)
 //! and every other zone, or lifts it when the zone is already blocked. While a zone is
-//! blocked, red's traffic does not cross its edge: nothing red launches from another zone
-//! reaches its hosts (sweeps, scans, exploits, logins), a session inside it opens no `via`
-//! route to the zones beyond, and a channel from inside it reaches nothing outside (no new
-//! channel opens, nothing is exfiltrated). What happens inside the zone goes on: red's
-//! sessions there stay, and techniques that need no traffic (escalation, dumping,
-//! encryption, Impact) still work; so does a lure, which arrives by mail. Blue loses the
-//! availability value of each of the zone's hosts every tick the block holds (whatever the
-//! zone serves to the others is cut off too). A zone red starts in is beyond blue's reach:
-//! the tool does nothing there.
+//! blocked, no traffic of red's crosses its edge: nothing red launches from outside reaches
+//! its hosts (sweeps, scans, exploits, logins, lures' call-backs), a session inside it opens
+//! no `via` route to the zones beyond, and red's commands to its sessions there cannot get
+//! in, so what it would do with them (escalate, dump, open a channel, exfiltrate, encrypt,
+//! stop a service) comes to nothing. Its sessions stay, dormant, until the block is lifted
+//! (an isolation or a Restore removes them). Unlike isolation, the zone's own users keep
+//! working. Blue loses the availability value of each of the zone's hosts every tick the
+//! block holds (whatever the zone serves to the others is cut off too). A zone red starts
+//! in is beyond blue's reach: the tool does nothing there.
 
 use crate::engine::*;
 use crate::model::Scenario;
