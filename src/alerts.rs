@@ -9,7 +9,7 @@ use anyhow::{Context, Result, bail};
 use mirrorlab_scenarios::files::AtomicFile;
 use mirrorlab_sim::engine::Finished;
 use mirrorlab_sim::layout::Layout;
-use mirrorlab_sim::model::{AlertKind, Scenario};
+use mirrorlab_sim::model::Scenario;
 use mirrorlab_sim::trace::{Alert, AlertCause};
 
 /// The columns (CSV header; JSON Lines keys), in order.
@@ -116,10 +116,7 @@ impl<'a> AlertWriter<'a> {
         let sensor = s.sensors.get(a.sensor as usize);
         let (label, source, user, action, index, target) = match a.cause {
             AlertCause::Benign { green } => {
-                let work = match a.kind {
-                    AlertKind::Connection => "web",
-                    k => k.name(),
-                };
+                let work = mirrorlab_sim::trace::green_work(a.kind);
                 (
                     "benign",
                     "green",

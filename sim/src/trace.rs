@@ -241,7 +241,7 @@ pub const LEGEND: &str = "\
 #          scan        a green user port-scanned a host
 #          swept       red swept a subnet (found=N)
 #          scanned     red port-scanned a host (connections=N, 0 if unroutable)
-#          work        a green user worked on a host (kind=login|file|connection)
+#          work        a green user worked on a host (kind=login|file|web)
 #          alert       a sensor raised an alert (label=malicious by=red action=A target=T
 #                      attack=ID, or label=benign by=green user=NAME)
 #          isolated    blue cut a host off the network (its isolate tool)
@@ -339,7 +339,7 @@ pub fn format_event(s: &Scenario, layout: &Layout, episode: u64, e: &Event) -> S
             format!("user={}", green(e.a)),
         ),
         EventKind::GreenWork => {
-            let kind = AlertKind::from_index(e.b).map_or("?", |k| k.name());
+            let kind = AlertKind::from_index(e.b).map_or("?", green_work);
             (
                 "GREEN",
                 "work",
@@ -452,4 +452,14 @@ pub fn tenths(t: i32) -> String {
     let sign = if t < 0 { "-" } else { "" };
     let a = t.unsigned_abs();
     format!("{sign}{}.{}", a / 10, a % 10)
+}
+
+/// The name of a green user's work that leaves activity of `kind`, as the scenario format
+/// names it (`login_probability`, `file_probability`, `web_probability`): login, file, web
+/// (web traffic is a connection to the sensors), scan.
+pub fn green_work(kind: AlertKind) -> &'static str {
+    match kind {
+        AlertKind::Connection => "web",
+        k => k.name(),
+    }
 }

@@ -766,7 +766,7 @@ pub fn event_text_of(tl: &crate::episode::Timeline, e: &Event) -> Option<(String
             format!(
                 "{t:>3} green {} {} {}",
                 green_name(s, e.a),
-                AlertKind::from_index(e.b).map_or("?", |k| k.name()),
+                AlertKind::from_index(e.b).map_or("?", mirrorlab_sim::trace::green_work),
                 host(e.host)
             ),
             "user",
