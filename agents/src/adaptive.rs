@@ -162,16 +162,12 @@ impl Adaptive {
             }
             _ => {}
         }
-        for x in 0..h {
-            let now = pick::sessions_seen(l, row, x);
-            let i = e * h + x;
-            if self.held[i] > 0 && now == 0 {
-                // Blue took the host back: go round it for a while.
-                self.avoid_until[i] = t + AVOID_AFTER_LOSS;
-                self.escalated[i] = false;
-            }
-            self.held[i] = now;
-        }
+        let (avoid_until, escalated) = (&mut self.avoid_until, &mut self.escalated);
+        pick::refresh_held(l, row, &mut self.held[e * h..(e + 1) * h], |x| {
+            // Blue took the host back: go round it for a while.
+            avoid_until[e * h + x] = t + AVOID_AFTER_LOSS;
+            escalated[e * h + x] = false;
+        });
     }
 
     /// A uniform draw among the best candidates by `key` (higher is better).

@@ -210,20 +210,21 @@ impl Extortion {
                 _ => {}
             }
         }
-        for x in 0..h {
-            let now = pick::sessions_seen(l, row, x);
+        let m = &mut *self;
+        pick::refresh_held(l, row, &mut m.held[e * h..(e + 1) * h], |x| {
+            // Blue took the host back (a Restore undoes the task, the channel and the
+            // encryption; what was stolen stays stolen).
             let i = e * h + x;
-            if self.held[i] > 0 && now == 0 {
-                // Blue took the host back (a Restore undoes the task, the channel and the
-                // encryption; what was stolen stays stolen).
-                self.escalated[i] = false;
-                self.persisted[i] = false;
-                self.dumped[i] = false;
-                self.channel[i] = false;
-                self.encrypted[i] = false;
+            for v in [
+                &mut m.escalated,
+                &mut m.persisted,
+                &mut m.dumped,
+                &mut m.channel,
+                &mut m.encrypted,
+            ] {
+                v[i] = false;
             }
-            self.held[i] = now;
-        }
+        });
     }
 
     /// A uniform draw among the best candidates by `key` (higher is better).

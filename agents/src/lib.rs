@@ -104,6 +104,29 @@ pub trait Agent: Send {
     }
 }
 
+/// Red's decision for its turn `turn` of a tick, from its observation rows `obs`: the call
+/// [`mirrorlab_sim::Sim::step_with`] makes of a red agent (its first turn is `act`, the
+/// others `act_again`).
+pub fn red_turn(
+    red: &mut dyn Agent,
+    layout: &Layout,
+    turn: usize,
+    obs: &[f32],
+    actions: &mut [u32],
+) {
+    let obs = Obs {
+        layout,
+        side: Side::Red,
+        obs,
+        alerts: &[],
+    };
+    if turn == 0 {
+        red.act(&obs, actions);
+    } else {
+        red.act_again(turn, &obs, actions);
+    }
+}
+
 #[derive(Debug, thiserror::Error, PartialEq)]
 pub enum AgentError {
     #[error("unknown {side} agent `{name}`; expected one of: {expected}")]

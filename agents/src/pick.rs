@@ -15,6 +15,19 @@ pub fn sessions_seen(l: &Layout, row: &[f32], x: usize) -> u8 {
     }
 }
 
+/// Refreshes `held` (one environment's sessions seen per host, as [`sessions_seen`]) from
+/// red's observation row, calling `lost(x)` for each host where red saw a session last time
+/// and sees none now (blue took it back).
+pub fn refresh_held(l: &Layout, row: &[f32], held: &mut [u8], mut lost: impl FnMut(usize)) {
+    for (x, h) in held.iter_mut().enumerate() {
+        let now = sessions_seen(l, row, x);
+        if *h > 0 && now == 0 {
+            lost(x);
+        }
+        *h = now;
+    }
+}
+
 /// Into `out` (cleared first), in host order, the hosts of `0..h` that `key` ranks highest
 /// (None: not a candidate).
 pub fn top_hosts(out: &mut Vec<HostId>, h: usize, key: impl Fn(usize) -> Option<u32>) {

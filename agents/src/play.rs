@@ -227,19 +227,7 @@ impl Arena {
         self.sim.step_with(
             &self.blue_actions,
             &mut self.buf.out(false),
-            |turn, obs, acts| {
-                let obs = Obs {
-                    layout,
-                    side: Side::Red,
-                    obs,
-                    alerts: &[],
-                };
-                if turn == 0 {
-                    red.act(&obs, acts);
-                } else {
-                    red.act_again(turn, &obs, acts);
-                }
-            },
+            |turn, obs, acts| crate::red_turn(red.as_mut(), layout, turn, obs, acts),
         )?;
         for e in 0..self.sim.n_envs() {
             if self.buf.done[e] != 0 && self.sim.is_active(e) {

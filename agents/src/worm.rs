@@ -88,16 +88,12 @@ impl Worm {
             }
             _ => {}
         }
-        for x in 0..h {
-            let now = pick::sessions_seen(l, row, x);
-            let i = e * h + x;
-            if self.held[i] > 0 && now == 0 {
-                // Restored: decrypted, and to be taken again.
-                self.escalated[i] = false;
-                self.encrypted[i] = false;
-            }
-            self.held[i] = now;
-        }
+        let (escalated, encrypted) = (&mut self.escalated, &mut self.encrypted);
+        pick::refresh_held(l, row, &mut self.held[e * h..(e + 1) * h], |x| {
+            // Restored: decrypted, and to be taken again.
+            escalated[e * h + x] = false;
+            encrypted[e * h + x] = false;
+        });
     }
 
     /// A uniform draw among the candidates `key` ranks lowest.

@@ -263,6 +263,12 @@ pub fn format_event(s: &Scenario, layout: &Layout, episode: u64, e: &Event) -> S
             .unwrap_or("?")
             .to_string()
     };
+    let subnet = |sn: u32| {
+        s.subnets
+            .get(sn as usize)
+            .map_or("?", |x| x.name.as_str())
+            .to_string()
+    };
     let green = |g: u32| s.green.get(g as usize).map_or("?", |g| g.name.as_str());
     let yes = |b: u32| if b != 0 { "yes" } else { "no" };
     let (who, what, subject, rest) = match e.kind {
@@ -381,14 +387,7 @@ pub fn format_event(s: &Scenario, layout: &Layout, episode: u64, e: &Event) -> S
             String::from("-"),
             format!("blue={} red={}", tenths(e.a as i32), tenths(e.b as i32)),
         ),
-        EventKind::Swept => {
-            let sn = s
-                .subnets
-                .get(e.host as usize)
-                .map(|x| x.name.as_str())
-                .unwrap_or("?");
-            ("RED", "swept", sn.to_string(), format!("found={}", e.a))
-        }
+        EventKind::Swept => ("RED", "swept", subnet(e.host), format!("found={}", e.a)),
         EventKind::Scanned => (
             "RED",
             "scanned",
@@ -396,19 +395,12 @@ pub fn format_event(s: &Scenario, layout: &Layout, episode: u64, e: &Event) -> S
             format!("connections={}", e.a),
         ),
         EventKind::Isolated => ("BLUE", "isolated", host(e.host), String::new()),
-        EventKind::ZoneBlocked => {
-            let sn = s
-                .subnets
-                .get(e.host as usize)
-                .map(|x| x.name.as_str())
-                .unwrap_or("?");
-            (
-                "BLUE",
-                "zone",
-                sn.to_string(),
-                format!("blocked={}", if e.a == 1 { "yes" } else { "no" }),
-            )
-        }
+        EventKind::ZoneBlocked => (
+            "BLUE",
+            "zone",
+            subnet(e.host),
+            format!("blocked={}", yes(e.a)),
+        ),
         EventKind::Triaged => (
             "BLUE",
             "triaged",

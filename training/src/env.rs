@@ -149,17 +149,7 @@ impl LearnerEnv {
                 let red = &mut self.opponent;
                 self.sim
                     .step_with(learner, &mut self.buf.out(false), |turn, obs, acts| {
-                        let obs = Obs {
-                            layout,
-                            side: Side::Red,
-                            obs,
-                            alerts: &[],
-                        };
-                        if turn == 0 {
-                            red.act(&obs, acts);
-                        } else {
-                            red.act_again(turn, &obs, acts);
-                        }
+                        mirrorlab_agents::red_turn(red.as_mut(), layout, turn, obs, acts)
                     })?;
             }
             Side::Red => {

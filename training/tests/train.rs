@@ -575,14 +575,19 @@ fn score_on(s: &Arc<Scenario>, blue: &str, steps: u32, episodes: u64, seed: u64)
         threads: 1,
         record: false,
     };
+    mean_blue_score(&cfg)
+}
+
+/// Blue's mean score over the episodes of `cfg`.
+fn mean_blue_score(cfg: &PlayConfig) -> f64 {
     let mut total = 0.0;
     play(
-        &cfg,
+        cfg,
         &mut |f| total += f.summary.blue_score as f64 / 10.0,
         &|_| {},
     )
     .unwrap();
-    total / episodes as f64
+    total / cfg.episodes as f64
 }
 
 #[test]
@@ -739,15 +744,9 @@ fn a_short_red_training_run_learns_to_hurt_the_reactive_defender() {
             threads: 1,
             record: false,
         };
-        let mut total = 0.0;
-        play(
-            &cfg,
-            &mut |f| total += f.summary.blue_score as f64 / 10.0,
-            &|_| {},
-        )
-        .unwrap();
+        let score = mean_blue_score(&cfg);
         std::fs::remove_dir_all(&dir).ok();
-        total / 200.0
+        score
     };
     let (early, trained) = (train_red(1), train_red(12));
     assert!(

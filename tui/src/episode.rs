@@ -337,20 +337,12 @@ impl Timeline {
                 // Inputs were range-checked by the agents' own layout: a failure is a bug.
                 self.sim
                     .step_with(&[b], &mut buf.out(false), |turn, obs, acts| {
-                        let obs = Obs {
-                            layout,
-                            side: Side::Red,
-                            obs,
-                            alerts: &[],
-                        };
+                        mirrorlab_agents::red_turn(red.as_mut(), layout, turn, obs, acts);
                         if turn == 0 {
-                            red.act(&obs, acts);
                             first[0] = acts[0];
                             if let Some(d) = red.distribution(0) {
                                 red_top = top(d);
                             }
-                        } else {
-                            red.act_again(turn, &obs, acts);
                         }
                     })
                     .expect("agents give valid inputs");
